@@ -69,6 +69,10 @@ static inline size_t y_reader_left(const struct y_reader *r)
  * -EBADMSG, so callers can `return y_reader_fail(r, "...")`. */
 int y_reader_fail(struct y_reader *r, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+/* Same as y_reader_fail for an explicit offset and error (err may be NULL;
+ * an err whose msg is already set is kept).  y_reader_init clears err. */
+int y_error_set(struct y_error *err, size_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 int y_read_u8(struct y_reader *r, uint8_t *out);
 /* varUint; values above 2^53 - 1 are an error, as in lib0. */
@@ -85,6 +89,8 @@ int y_read_i64(struct y_reader *r, int64_t *out);
 
 /* Strict: no overlongs, no surrogates, nothing above U+10FFFF. */
 bool y_utf8_valid(const char *s, size_t len);
+/* Offset of the first byte that does not start a valid sequence, or len. */
+size_t y_utf8_invalid_at(const char *s, size_t len);
 /* Length in UTF-16 code units of valid UTF-8. */
 uint64_t y_utf16_len(const char *s, size_t len);
 /*
@@ -103,10 +109,21 @@ size_t y_utf8_offset(const char *s, size_t len, uint64_t k, bool *mid);
 int y_read_any(struct y_reader *r, struct y_any *out);
 /* Writes one Any with lib0's tag choice for numbers (spec 1.7). */
 void y_buf_put_any(struct y_buf *b, const struct y_any *v);
+/*
+ * Reorders object entries given in creation order (duplicates allowed) into
+ * JS property order: a duplicate key keeps its first position and takes the
+ * last value (the others are freed), "__proto__" entries are freed and
+ * dropped when drop_proto.  *n is updated.  -ENOMEM leaves them unchanged.
+ */
+int y_any_entries_normalise(struct y_any_entry *entries, size_t *n,
+			    bool drop_proto);
 
 /* ---- JSON text ------------------------------------------------------- */
 
-/* JSON.stringify of v appended to b (see y_any_to_json). */
+/* JSON.stringify of v appended to b (see y_any_to_json).  A top-level
+ * Y_ANY_UNDEFINED is written as the bare word `undefined` (what yjs stores
+ * in JSON content and what y_any_from_json reads back); inside objects the
+ * member is omitted, inside arrays it is `null`. */
 void y_json_put(struct y_buf *b, const struct y_any *v);
 /* A JSON string literal with JS escaping. */
 void y_json_put_string(struct y_buf *b, const char *s, size_t len);
@@ -114,5 +131,9 @@ void y_json_put_string(struct y_buf *b, const char *s, size_t len);
 void y_json_put_number(struct y_buf *b, double v);
 /* JS String(v) of a number ("NaN", "Infinity", "-Infinity" included). */
 void y_js_put_number_string(struct y_buf *b, double v);
+/* JS String(v) of any value: arrays joined with "," (null/undefined items
+ * empty), objects "[object Object]", bytes as joined numbers, bigint in
+ * decimal (spec 9.5 attribute values). */
+void y_js_put_to_string(struct y_buf *b, const struct y_any *v);
 
 #endif /* YJS_CODEC_H */
