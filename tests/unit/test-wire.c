@@ -185,10 +185,412 @@ static void test_sv(void)
 	y_u64map_release(&sv);
 }
 
+/* ---- parse and dump ---------------------------------------------------- */
+
+/* Updates from spec/yjs-vectors/vectors.txt with yjs's decoded lines. */
+static const struct {
+	const char *name;
+	const char *hex;
+	const char *dump;
+} dump_vectors[] = {
+	{ "V1: update event", "01010100040101740361626300",
+	  "Item (1,0) len=3 origin=null rightOrigin=null parent=\"t\" String \"abc\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V1: second transaction update", "0101010384010202646500",
+	  "Item (1,3) len=2 origin=(1,2) rightOrigin=null String \"de\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V1: full state after both", "010101000401017405616263646500",
+	  "Item (1,0) len=5 origin=null rightOrigin=null parent=\"t\" String \"abcde\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V1: encodeStateAsUpdate(doc, sv{1:1})", "01010101840100046263646500",
+	  "Item (1,1) len=4 origin=(1,0) rightOrigin=null String \"bcde\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V2: update event",
+	  "01040100070103786d6c03017007000100060400010102686928000100026964017702613100",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"xml\" Type YXmlElement nodeName=\"p\"\n"
+	  "Item (1,1) len=1 origin=null rightOrigin=null parent=(1,0) Type YXmlText\n"
+	  "Item (1,2) len=2 origin=null rightOrigin=null parent=(1,1) String \"hi\"\n"
+	  "Item (1,4) len=1 origin=null rightOrigin=null parent=(1,0) parentSub=\"id\" Any [\"a1\"]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V2b: update event",
+	  "01070700070103786d6c030474657874070007000628000700032469640177026e31040007010568656c6c6f8407070620776f726c6446070304626f6c640474727565c60707070804626f6c64046e756c6c00",
+	  "Item (7,0) len=1 origin=null rightOrigin=null parent=\"xml\" Type YXmlElement nodeName=\"text\"\n"
+	  "Item (7,1) len=1 origin=null rightOrigin=null parent=(7,0) Type YXmlText\n"
+	  "Item (7,2) len=1 origin=null rightOrigin=null parent=(7,0) parentSub=\"$id\" Any [\"n1\"]\n"
+	  "Item (7,3) len=5 origin=null rightOrigin=null parent=(7,1) String \"hello\"\n"
+	  "Item (7,8) len=6 origin=(7,7) rightOrigin=null String \" world\"\n"
+	  "Item (7,14) len=1 origin=null rightOrigin=(7,3) Format bold=true\n"
+	  "Item (7,15) len=1 origin=(7,7) rightOrigin=(7,8) Format bold=null\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V2c: encodeStateAsUpdate",
+	  "01070500070103786d6c0304626f647907000500030170280005010324696401770270312800050105636c617373017707636f6e74656e74870501030170280005040324696401770270322800050003246964017702623100",
+	  "Item (5,0) len=1 origin=null rightOrigin=null parent=\"xml\" Type YXmlElement nodeName=\"body\"\n"
+	  "Item (5,1) len=1 origin=null rightOrigin=null parent=(5,0) Type YXmlElement nodeName=\"p\"\n"
+	  "Item (5,2) len=1 origin=null rightOrigin=null parent=(5,1) parentSub=\"$id\" Any [\"p1\"]\n"
+	  "Item (5,3) len=1 origin=null rightOrigin=null parent=(5,1) parentSub=\"class\" Any [\"content\"]\n"
+	  "Item (5,4) len=1 origin=(5,1) rightOrigin=null Type YXmlElement nodeName=\"p\"\n"
+	  "Item (5,5) len=1 origin=null rightOrigin=null parent=(5,4) parentSub=\"$id\" Any [\"p2\"]\n"
+	  "Item (5,6) len=1 origin=null rightOrigin=null parent=(5,0) parentSub=\"$id\" Any [\"b1\"]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: client 1 update", "0101010004010174016100",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"a\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: client 2 update", "0101020004010174016200",
+	  "Item (2,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"b\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: merged full state", "0201020004010174016201010004010174016100",
+	  "Item (2,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"b\"\n"
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"a\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: base \"xz\" by client 1", "010101000401017402787a00",
+	  "Item (1,0) len=2 origin=null rightOrigin=null parent=\"t\" String \"xz\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: client 2 inserts \"B\" at 1", "01010200c401000101014200",
+	  "Item (2,0) len=1 origin=(1,0) rightOrigin=(1,1) String \"B\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: client 3 inserts \"C\" at 1", "01010300c401000101014300",
+	  "Item (3,0) len=1 origin=(1,0) rightOrigin=(1,1) String \"C\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V3: merged full state",
+	  "03010300c4010001010143010200c4010001010142020100040101740178840100017a00",
+	  "Item (3,0) len=1 origin=(1,0) rightOrigin=(1,1) String \"C\"\n"
+	  "Item (2,0) len=1 origin=(1,0) rightOrigin=(1,1) String \"B\"\n"
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"x\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null String \"z\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V4: delete transaction update", "000101010101",
+	  "DeleteSet: client 1: [1,+1)\n" },
+	{ "V4: full state", "010301000401017401618101000184010101630101010101",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"a\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null Deleted len=1\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null String \"c\"\n"
+	  "DeleteSet: client 1: [1,+1)\n" },
+	{ "V4: full state with gc:false",
+	  "01030100040101740161840100016284010101630101010101",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"a\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null String \"b\"\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null String \"c\"\n"
+	  "DeleteSet: client 1: [1,+1)\n" },
+	{ "V5: update event",
+	  "010e01002801016d046e756c6c017e2801016d05756e646566017f2801016d017401782801016d016601792801016d03696e74017d2a2801016d036e6567017d6a2801016d03626967017c4f0000002801016d03663332017c3fc000002801016d03663634017b3fb999999999999a2801016d06626967696e74017a00000b3a73ce2ff22801016d0373747201770768c3a9f09f98802801016d036f626a01760201617d0101627502787e2801016d036172720175037d0177017876002301016d0362696e0301020300",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"null\" Any [null]\n"
+	  "Item (1,1) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"undef\" Any [\"<undefined>\"]\n"
+	  "Item (1,2) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"t\" Any [true]\n"
+	  "Item (1,3) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"f\" Any [false]\n"
+	  "Item (1,4) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"int\" Any [42]\n"
+	  "Item (1,5) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"neg\" Any [-42]\n"
+	  "Item (1,6) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"big\" Any [2147483648]\n"
+	  "Item (1,7) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"f32\" Any [1.5]\n"
+	  "Item (1,8) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"f64\" Any [0.1]\n"
+	  "Item (1,9) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"bigint\" Any [\"12345678901234n\"]\n"
+	  "Item (1,10) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"str\" Any [\"hé😀\"]\n"
+	  "Item (1,11) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"obj\" Any [{\"a\":1,\"b\":[true,null]}]\n"
+	  "Item (1,12) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"arr\" Any [[1,\"x\",{}]]\n"
+	  "Item (1,13) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"bin\" Binary [1,2,3]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V5b: second set", "01010101a80100017d020101010001",
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null Any [2]\n"
+	  "DeleteSet: client 1: [0,+1)\n" },
+	{ "V5b: full state", "010201002101016d016b01a80100017d020101010001",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"k\" Deleted len=1\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null Any [2]\n"
+	  "DeleteSet: client 1: [0,+1)\n" },
+	{ "V5b: merged full state",
+	  "020106002801016d016b01770566726f6d360105002101016d016b010105010001",
+	  "Item (6,0) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"k\" Any [\"from6\"]\n"
+	  "Item (5,0) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"k\" Deleted len=1\n"
+	  "DeleteSet: client 5: [0,+1)\n" },
+	{ "V6: update event",
+	  "0107030008010161037d01770374776f76010574687265657d0383030201098703030128000304016b01770176870304020400030603747874880306017e00",
+	  "Item (3,0) len=3 origin=null rightOrigin=null parent=\"a\" Any [1,\"two\",{\"three\":3}]\n"
+	  "Item (3,3) len=1 origin=(3,2) rightOrigin=null Binary [9]\n"
+	  "Item (3,4) len=1 origin=(3,3) rightOrigin=null Type YMap\n"
+	  "Item (3,5) len=1 origin=null rightOrigin=null parent=(3,4) parentSub=\"k\" Any [\"v\"]\n"
+	  "Item (3,6) len=1 origin=(3,4) rightOrigin=null Type YText\n"
+	  "Item (3,7) len=3 origin=null rightOrigin=null parent=(3,6) String \"txt\"\n"
+	  "Item (3,10) len=1 origin=(3,6) rightOrigin=null Any [null]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V6: full state after deleting the nested Y.Map and Y.Text",
+	  "0107030008010161037d01770374776f76010574687265657d038303020109810303010001810304010003880306017e0103010406",
+	  "Item (3,0) len=3 origin=null rightOrigin=null parent=\"a\" Any [1,\"two\",{\"three\":3}]\n"
+	  "Item (3,3) len=1 origin=(3,2) rightOrigin=null Binary [9]\n"
+	  "Item (3,4) len=1 origin=(3,3) rightOrigin=null Deleted len=1\n"
+	  "GC (3,5) len=1\n"
+	  "Item (3,6) len=1 origin=(3,4) rightOrigin=null Deleted len=1\n"
+	  "GC (3,7) len=3\n"
+	  "Item (3,10) len=1 origin=(3,6) rightOrigin=null Any [null]\n"
+	  "DeleteSet: client 3: [4,+6)\n" },
+	{ "V7: update 0", "01010100040101740b68656c6c6f20776f726c6400",
+	  "Item (1,0) len=11 origin=null rightOrigin=null parent=\"t\" String \"hello world\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V7: update 1",
+	  "0102010b46010004626f6c640474727565c60104010504626f6c64046e756c6c00",
+	  "Item (1,11) len=1 origin=null rightOrigin=(1,0) Format bold=true\n"
+	  "Item (1,12) len=1 origin=(1,4) rightOrigin=(1,5) Format bold=null\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V7: update 2",
+	  "0103010d86010a066974616c6963047472756584010d012186010e066974616c6963046e756c6c00",
+	  "Item (1,13) len=1 origin=(1,10) rightOrigin=null Format italic=true\n"
+	  "Item (1,14) len=1 origin=(1,13) rightOrigin=null String \"!\"\n"
+	  "Item (1,15) len=1 origin=(1,14) rightOrigin=null Format italic=null\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V7: update 3",
+	  "01010110c5010c0105117b22696d616765223a22782e706e67227d00",
+	  "Item (1,16) len=1 origin=(1,12) rightOrigin=(1,5) Embed {\"image\":\"x.png\"}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V7: full state",
+	  "01080100040101740568656c6c6f8401040620776f726c6446010004626f6c640474727565c60104010504626f6c64046e756c6c86010a066974616c6963047472756584010d012186010e066974616c6963046e756c6cc5010c0105117b22696d616765223a22782e706e67227d00",
+	  "Item (1,0) len=5 origin=null rightOrigin=null parent=\"t\" String \"hello\"\n"
+	  "Item (1,5) len=6 origin=(1,4) rightOrigin=null String \" world\"\n"
+	  "Item (1,11) len=1 origin=null rightOrigin=(1,0) Format bold=true\n"
+	  "Item (1,12) len=1 origin=(1,4) rightOrigin=(1,5) Format bold=null\n"
+	  "Item (1,13) len=1 origin=(1,10) rightOrigin=null Format italic=true\n"
+	  "Item (1,14) len=1 origin=(1,13) rightOrigin=null String \"!\"\n"
+	  "Item (1,15) len=1 origin=(1,14) rightOrigin=null Format italic=null\n"
+	  "Item (1,16) len=1 origin=(1,12) rightOrigin=(1,5) Embed {\"image\":\"x.png\"}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V8: update event",
+	  "010101002901016d03737562087375622d67756964760000",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"m\" parentSub=\"sub\" Doc guid=sub-guid opts={}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V9: update #2 applied first", "01010101840100016200",
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null String \"b\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V9: encodeStateAsUpdate(c) includes pending ds", "000101010001",
+	  "DeleteSet: client 1: [0,+1)\n" },
+	{ "V9b: encodeStateAsUpdate(receiver)",
+	  "0103010001010174010a0184010101630101010001",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" Deleted len=1\n"
+	  "Skip (1,1) len=1\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null String \"c\"\n"
+	  "DeleteSet: client 1: [0,+1)\n" },
+	{ "V9b: after the receiver",
+	  "02010200840100015a01010284010101630101010001",
+	  "Item (2,0) len=1 origin=(1,0) rightOrigin=null String \"Z\"\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null String \"c\"\n"
+	  "DeleteSet: client 1: [0,+1)\n" },
+	{ "V10: insert at 1 update", "01010102c401000101017800",
+	  "Item (1,2) len=1 origin=(1,0) rightOrigin=(1,1) String \"x\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10: full state",
+	  "010301000401017403efbfbd84010003efbfbdc401000101017800",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"�\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null String \"�\"\n"
+	  "Item (1,2) len=1 origin=(1,0) rightOrigin=(1,1) String \"x\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10b: encodeStateAsUpdate(doc, sv{1:1})",
+	  "0101010184010007f09f98806c6c6f00",
+	  "Item (1,1) len=5 origin=(1,0) rightOrigin=null String \"😀llo\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10b: encodeStateAsUpdate(doc, sv{1:2})",
+	  "0101010284010106efbfbd6c6c6f00",
+	  "Item (1,2) len=4 origin=(1,1) rightOrigin=null String \"�llo\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10c: before delete",
+	  "01040400070103786d6c030170070004000604000401026869280004000269640177017800",
+	  "Item (4,0) len=1 origin=null rightOrigin=null parent=\"xml\" Type YXmlElement nodeName=\"p\"\n"
+	  "Item (4,1) len=1 origin=null rightOrigin=null parent=(4,0) Type YXmlText\n"
+	  "Item (4,2) len=2 origin=null rightOrigin=null parent=(4,1) String \"hi\"\n"
+	  "Item (4,4) len=1 origin=null rightOrigin=null parent=(4,0) parentSub=\"id\" Any [\"x\"]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10c: after f.delete(0,1): element item -> ContentDeleted, whole subtree -> one merged GC",
+	  "01020400010103786d6c0100040104010005",
+	  "Item (4,0) len=1 origin=null rightOrigin=null parent=\"xml\" Deleted len=1\n"
+	  "GC (4,1) len=4\n"
+	  "DeleteSet: client 4: [0,+5)\n" },
+	{ "V10d: client 2 update", "0101020028000100016b0177017600",
+	  "Item (2,0) len=1 origin=null rightOrigin=null parent=(1,0) parentSub=\"k\" Any [\"v\"]\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V10d: client 1 full state after applying it",
+	  "0201020000010101000101016101020201000101010001",
+	  "GC (2,0) len=1\n"
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"a\" Deleted len=1\n"
+	  "DeleteSet: client 2: [0,+1); client 1: [0,+1)\n" },
+	{ "V11: Y.mergeUpdates([u0, u2])",
+	  "010301000401017401610a01840101016300",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"a\"\n"
+	  "Skip (1,1) len=1\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null String \"c\"\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V12: crafted",
+	  "010201000201016102077b2278223a317d09756e646566696e65648501010a7b2265223a747275657d00",
+	  "Item (1,0) len=2 origin=null rightOrigin=null parent=\"a\" JSON [{\"x\":1},null]\n"
+	  "Item (1,2) len=1 origin=(1,1) rightOrigin=null Embed {\"e\":true}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V12b: crafted",
+	  "01020100040101740178860100016b257b20226222203a20312e35302c202261223a205b3165325d2c202232223a206e756c6c207d00",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"x\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null Format k={\"2\":null,\"b\":1.5,\"a\":[100]}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V12b: re-encoded by yjs",
+	  "01020100040101740178860100016b1c7b2232223a6e756c6c2c2262223a312e352c2261223a5b3130305d7d00",
+	  "Item (1,0) len=1 origin=null rightOrigin=null parent=\"t\" String \"x\"\n"
+	  "Item (1,1) len=1 origin=(1,0) rightOrigin=null Format k={\"2\":null,\"b\":1.5,\"a\":[100]}\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V15: client 2 diff",
+	  "0102020046010004626f6c64047472756586010404626f6c64046e756c6c00",
+	  "Item (2,0) len=1 origin=null rightOrigin=(1,0) Format bold=true\n"
+	  "Item (2,1) len=1 origin=(1,4) rightOrigin=null Format bold=null\n"
+	  "DeleteSet: (empty)\n" },
+	{ "V15: client 1 update event #1", "000101010501",
+	  "DeleteSet: client 1: [5,+1)\n" },
+	{ "V15: client 1 full state",
+	  "0202020046010004626f6c64047472756586010404626f6c64046e756c6c030100040101740568656c6c6f4101000186010404626f6c64046e756c6c0101010501",
+	  "Item (2,0) len=1 origin=null rightOrigin=(1,0) Format bold=true\n"
+	  "Item (2,1) len=1 origin=(1,4) rightOrigin=null Format bold=null\n"
+	  "Item (1,0) len=5 origin=null rightOrigin=null parent=\"t\" String \"hello\"\n"
+	  "Item (1,5) len=1 origin=null rightOrigin=(1,0) Deleted len=1\n"
+	  "Item (1,6) len=1 origin=(1,4) rightOrigin=null Format bold=null\n"
+	  "DeleteSet: client 1: [5,+1)\n" },
+
+};
+
+static void test_dump(void)
+{
+	for (size_t i = 0; i < sizeof(dump_vectors) / sizeof(dump_vectors[0]);
+	     i++) {
+		static uint8_t in[1024];
+		struct y_error err = { 0, "" };
+		size_t n = unhex(in, dump_vectors[i].hex);
+		char *text = NULL;
+		size_t len = 0;
+		int ret = y_update_dump(&text, &len, in, n, &err);
+
+		if (ret)
+			diag("%s: error %d at %zu: %s", dump_vectors[i].name,
+			     ret, err.offset, err.msg);
+		is_str(text, dump_vectors[i].dump, dump_vectors[i].name);
+		ok(!text || strlen(text) == len, "%s: length",
+		   dump_vectors[i].name);
+		free(text);
+	}
+}
+
+/* Appendix A.2: rejected inputs, with the error each must produce. */
+static const struct {
+	const char *hex;
+	int ret;
+	const char *what;
+} bad_vectors[] = {
+	{ "0101010004010174", -EBADMSG, "truncated after the root name" },
+	{ "010101000401017402eda000", -EBADMSG, "invalid UTF-8 string" },
+	{ "010101002801016d016b017300", -EBADMSG, "unknown Any tag 0x73" },
+	{ "010101000b01017400", -EBADMSG, "content ref 11" },
+	{ "010101001f01017400", -EBADMSG, "content ref 31" },
+	{ "01010100070101740700", -EBADMSG, "typeRef 7" },
+	{ "01010100840105016100", -EBADMSG, "same-client future origin" },
+	{ "01010105440105016100", -EBADMSG, "same-client future rightOrigin" },
+	{ "0101010304000105016100", -EBADMSG, "same-client future parent" },
+	{ "01010100000000", -EBADMSG, "GC of length 0" },
+	{ "010101000a0000", -EBADMSG, "Skip of length 0" },
+	{ "0101010001010174000000", -EBADMSG, "Deleted of length 0" },
+	{ "01010100040101740000", -EBADMSG, "String of length 0" },
+	{ "0101010008010174000000", -EBADMSG, "Any with 0 values" },
+	{ "0101010002010174000000", -EBADMSG, "JSON with 0 values" },
+	{ "01010100080101740a7d0100", -EBADMSG, "Any count beyond input" },
+	{ "01010100040101740361626300ff", -EBADMSG, "trailing byte" },
+	{ "01ff01010004010174016100", -EBADMSG, "struct count beyond input" },
+	{ "ffffffff0f", -EBADMSG, "client block count beyond input" },
+	{ "ffffff7a", -EBADMSG, "y-octo's 4-byte allocation bomb" },
+	{ "0101010005010174097b2278223a317d00", -EBADMSG,
+	  "Embed: truncated JSON" },
+	{ "01010100050101740975 6e646566696e656400", -EBADMSG,
+	  "Embed: undefined" },
+	{ "0201010004010174016101010004010174016200", -EBADMSG,
+	  "client block repeated" },
+	{ "000001010000010407047461626301030101000001010000", -EPROTONOSUPPORT,
+	  "v2 update of V1" },
+	{ "00000000000001000000000000", -EPROTONOSUPPORT, "empty v2 update" },
+	{ "0101", -EBADMSG, "truncated struct section" },
+	{ "00", -EBADMSG, "missing delete set" },
+	{ "", -EBADMSG, "empty input" },
+};
+
+static void test_bad(void)
+{
+	for (size_t i = 0; i < sizeof(bad_vectors) / sizeof(bad_vectors[0]);
+	     i++) {
+		uint8_t in[256];
+		struct y_error err = { 0, "" };
+		struct y_update u;
+		char *text = NULL;
+		size_t n = 0, len, k;
+		const char *h = bad_vectors[i].hex;
+		char compact[600];
+		int ret;
+
+		for (k = 0; *h && k < sizeof(compact) - 1; h++)
+			if (*h != ' ')
+				compact[k++] = *h;
+		compact[k] = 0;
+		n = unhex(in, compact);
+		ret = y_update_parse(&u, in, n, &err);
+		is_int(ret, bad_vectors[i].ret, bad_vectors[i].what);
+		ok(err.msg[0] != 0 && err.offset <= n,
+		   "%s: message \"%s\" at %zu", bad_vectors[i].what, err.msg,
+		   err.offset);
+		if (!ret)
+			y_update_release(&u);
+		ret = y_update_dump(&text, &len, in, n, &err);
+		is_int(ret, bad_vectors[i].ret, "dump refuses it too");
+		free(text);
+	}
+}
+
+static void test_parse_fields(void)
+{
+	uint8_t in[256];
+	struct y_update u;
+	struct y_error err;
+	size_t n;
+	int ret;
+
+	/* V5b second set: info a8 has the parentSub bit but an origin, so no
+	 * parent info and no parentSub are on the wire */
+	n = unhex(in, "01010101a80100017d020101010001");
+	ret = y_update_parse(&u, in, n, &err);
+	is_int(ret, 0, "parse V5b");
+	if (!ret) {
+		struct y_item *it = u.clients[0].items[0];
+
+		is_int(it->parent_kind, Y_PARENT_NONE, "no parent");
+		ok(it->parent_sub.ptr == NULL, "no parentSub");
+		ok(it->info & Y_ITEM_HAS_ORIGIN, "origin");
+		ok(it->info & Y_ITEM_COUNTABLE, "countable");
+		is_int(u.ds.n, 1, "one ds client");
+		y_update_release(&u);
+	}
+	/* delete-only and empty updates are valid */
+	n = unhex(in, "000101010101");
+	ret = y_update_parse(&u, in, n, &err);
+	is_int(ret, 0, "delete-only update");
+	if (!ret) {
+		is_int(u.n, 0, "no structs");
+		ok(y_ds_contains(&u.ds, (struct y_id){ 1, 1 }), "ds (1,1)");
+		y_update_release(&u);
+	}
+	n = unhex(in, "0000");
+	ret = y_update_parse(&u, in, n, &err);
+	is_int(ret, 0, "empty update");
+	if (!ret)
+		y_update_release(&u);
+	/* String length in UTF-16 units: "h😀" = 3 */
+	n = unhex(in, "01010100040101740568f09f988000");
+	ret = y_update_parse(&u, in, n, &err);
+	is_int(ret, 0, "parse emoji string");
+	if (!ret) {
+		is_int(u.clients[0].items[0]->len, 3, "UTF-16 length 3");
+		y_update_release(&u);
+	}
+}
+
 int main(void)
 {
 	plan_no_plan();
 	test_ds();
 	test_sv();
+	test_dump();
+	test_bad();
+	test_parse_fields();
 	return done_testing();
 }
