@@ -111,6 +111,7 @@ struct y_content {
 		struct {
 			struct y_any *vals;
 			size_t n;
+			size_t cap; /* allocated slots; 0 means exactly n */
 		} list;
 		/* BINARY (Y_ANY_BYTES) and EMBED. */
 		struct y_any *val;
@@ -217,6 +218,7 @@ void y_item_free(struct y_item *i); /* frees content and strings */
 
 struct y_txn;
 struct y_doc;
+struct y_client_structs;
 
 /*
  * Creates a local Item with id (doc client, current state), origin =
@@ -231,6 +233,11 @@ int y_item_insert_local(struct y_item **out, struct y_txn *txn,
 			uint64_t len);
 /* Item.delete (spec 10.1); no-op if already deleted. */
 void y_item_delete(struct y_txn *txn, struct y_item *item);
+/* Item.gc (spec 6.5): Deleted content, or a GC struct when parent_gcd. */
+void y_item_gc(struct y_doc *doc, struct y_item *item, bool parent_gcd);
+/* tryToMergeWithLefts (spec 6.4); returns how many structs merged away. */
+size_t y_store_merge_with_lefts(struct y_doc *doc, struct y_client_structs *cs,
+				size_t pos);
 /* splitItem (spec 6.1): returns the right half, NOT yet inserted into the
  * store array (callers insert it right after the left half); NULL on
  * ENOMEM. */
@@ -239,10 +246,14 @@ struct y_item *y_item_split(struct y_txn *txn, struct y_item *left,
 
 /* integrate.c: getMissing (spec 4.3); returns true and *client when a
  * dependency of another client is missing; otherwise resolves left/right/
- * parent and returns false. */
+ * parent and returns false.  An allocation failure while splitting sets
+ * txn->err = -ENOMEM (check it after the call) and returns false. */
 bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 			uint64_t *client);
-/* Item.integrate / GC integrate (spec 5.1, 5.6). */
+/* Item.integrate / GC integrate (spec 5.1, 5.6).  On success the store
+ * owns the item (a parsed Item without parent is turned into a GC struct in
+ * place).  On error (-ENOMEM) nothing is linked and the caller still owns
+ * it. */
 int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset);
 
 /* ---- store (store.c) --------------------------------------------------- */
@@ -275,10 +286,18 @@ struct y_item *y_store_find(const struct y_store *s, struct y_id id);
 /* getItemCleanStart / getItemCleanEnd (spec 2.5).  NULL on ENOMEM. */
 struct y_item *y_store_clean_start(struct y_txn *txn, struct y_id id);
 struct y_item *y_store_clean_end(struct y_txn *txn, struct y_id id);
-/* addStruct: must continue its client's clocks. */
+/* addStruct: must continue its client's clocks (else -EINVAL).
+ * Adding the first struct of a new client may move store->clients: do not
+ * keep struct y_client_structs pointers across it. */
 int y_store_add(struct y_store *s, struct y_item *item);
 int y_store_insert_at(struct y_client_structs *cs, size_t index,
 		      struct y_item *item);
+/* Makes room for `extra` more structs of client (creating its entry), so
+ * that the next y_store_add / y_store_insert_at of it cannot fail. */
+int y_store_reserve(struct y_store *s, uint64_t client, size_t extra);
+/* replaceStruct: puts repl at old's index (same id and length). */
+void y_store_replace(struct y_store *s, struct y_item *old,
+		     struct y_item *repl);
 
 /* ---- delete sets (ds.c) ------------------------------------------------ */
 
@@ -364,6 +383,8 @@ struct y_txn {
 	size_t cap_changed;
 	bool local;
 	void *origin;
+	uint32_t epoch; /* marks y_type.changed_epoch for this txn */
+	int err; /* sticky -ENOMEM from void paths (splits in getMissing) */
 };
 
 /* Begins a transaction, or joins the running one (then `local`/`origin`
@@ -420,10 +441,29 @@ struct y_doc {
 	size_t cap_deferred_types;
 	uint32_t epoch; /* for the scan marks and changed_epoch */
 	uint64_t rng; /* xorshift state for client ids */
+	/* transactions started while committing (formatting cleanup, spec
+	 * 7.2) wait here and commit after the current one */
+	struct y_txn **queue;
+	size_t n_queue;
+	size_t cap_queue;
+	bool committing;
+	struct y_txn **txn_pool; /* finished transactions kept for reuse */
+	size_t n_txn_pool;
+	size_t cap_txn_pool;
+	struct y_buf update_buf; /* reused for update events */
 };
+
+/*
+ * Debug invariant checker (spec 16.4): store contiguity, list links,
+ * branch lengths, map chains, type back-pointers.  Returns 0, or -EFAULT
+ * after printing the first violation to stderr.
+ */
+int y_doc_check_invariants(struct y_doc *doc);
 
 /* Root by name, created UNKNOWN if missing (an update referenced it). */
 struct y_type *y_doc_get_root(struct y_doc *doc, const char *name, size_t len);
+/* A fresh random uint32 client id (yjs generateNewClientId). */
+uint64_t y_doc_random_client_id(struct y_doc *doc);
 
 /* ---- wire (decode.c, apply.c, encode.c) --------------------------------- */
 

@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * integrate.c - bringing one struct into the document: getMissing (spec
+ * 4.3) checks that everything an Item refers to is known and resolves its
+ * neighbours and parent; integrate (5.1) places it in its parent's list or
+ * key chain with the YATA conflict scan of yjs, then adds it to the store.
+ * Local edits (item.c) and update application (apply.c) both end here.
+ */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "core.h"
+
+static uint32_t next_epoch(struct y_doc *doc)
+{
+	if (++doc->epoch == 0)
+		++doc->epoch;
+	return doc->epoch;
+}
+
+static void set_err(struct y_txn *txn, int err)
+{
+	if (!txn->err)
+		txn->err = err;
+}
+
+static void drop_parent(struct y_item *item)
+{
+	if (item->parent_kind == Y_PARENT_ROOT_NAME)
+		y_str_release(&item->parent.root);
+	memset(&item->parent, 0, sizeof(item->parent));
+	item->parent_kind = Y_PARENT_NONE;
+}
+
+static int copy_parent(struct y_item *item, const struct y_item *from)
+{
+	drop_parent(item);
+	if (from->parent_kind == Y_PARENT_TYPE) {
+		item->parent_kind = Y_PARENT_TYPE;
+		item->parent.type = from->parent.type;
+	}
+	if (from->parent_sub.ptr)
+		return y_str_set(&item->parent_sub, from->parent_sub.ptr,
+				 from->parent_sub.len);
+	y_str_release(&item->parent_sub);
+	return 0;
+}
+
+static bool dep_missing(const struct y_store *s, const struct y_item *item,
+			struct y_id dep, uint64_t *client)
+{
+	if (dep.client == item->id.client ||
+	    dep.clock < y_store_state(s, dep.client))
+		return false;
+	*client = dep.client;
+	return true;
+}
+
+bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
+			uint64_t *client)
+{
+	struct y_doc *doc = txn->doc;
+	struct y_store *s = &doc->store;
+	struct y_item *left = NULL, *right = NULL;
+
+	if (item->kind != Y_STRUCT_ITEM)
+		return false;
+	if ((item->info & Y_ITEM_HAS_ORIGIN) &&
+	    dep_missing(s, item, item->origin, client))
+		return true;
+	if ((item->info & Y_ITEM_HAS_RIGHT_ORIGIN) &&
+	    dep_missing(s, item, item->right_origin, client))
+		return true;
+	if (item->parent_kind == Y_PARENT_ID &&
+	    dep_missing(s, item, item->parent.id, client))
+		return true;
+
+	if (item->info & Y_ITEM_HAS_ORIGIN) {
+		left = y_store_clean_end(txn, item->origin);
+		if (!left) {
+			set_err(txn, -EINVAL);
+			return false;
+		}
+		item->origin = y_item_last_id(left);
+	}
+	item->left = left;
+	if (item->info & Y_ITEM_HAS_RIGHT_ORIGIN) {
+		right = y_store_clean_start(txn, item->right_origin);
+		if (!right) {
+			set_err(txn, -EINVAL);
+			return false;
+		}
+		item->right_origin = right->id;
+	}
+	item->right = right;
+
+	if ((left && left->kind == Y_STRUCT_GC) ||
+	    (right && right->kind == Y_STRUCT_GC)) {
+		drop_parent(item);
+	} else if (item->parent_kind == Y_PARENT_NONE) {
+		const struct y_item *from = NULL;
+
+		if (left && left->kind == Y_STRUCT_ITEM)
+			from = left;
+		else if (right && right->kind == Y_STRUCT_ITEM)
+			from = right;
+		if (from && copy_parent(item, from))
+			set_err(txn, -ENOMEM);
+	} else if (item->parent_kind == Y_PARENT_ID) {
+		struct y_item *p = y_store_find(s, item->parent.id);
+
+		drop_parent(item);
+		if (p && p->kind == Y_STRUCT_ITEM &&
+		    p->content.kind == Y_CONTENT_TYPE && p->content.type) {
+			item->parent_kind = Y_PARENT_TYPE;
+			item->parent.type = p->content.type;
+		}
+	} else if (item->parent_kind == Y_PARENT_ROOT_NAME) {
+		struct y_type *t = y_doc_get_root(doc, item->parent.root.ptr,
+						  item->parent.root.len);
+
+		drop_parent(item);
+		if (t) {
+			item->parent_kind = Y_PARENT_TYPE;
+			item->parent.type = t;
+		} else {
+			set_err(txn, -ENOMEM);
+		}
+	}
+	return false;
+}
+
+static bool opt_id_eq(bool ha, struct y_id a, bool hb, struct y_id b)
+{
+	if (ha != hb)
+		return false;
+	return !ha || y_id_eq(a, b);
+}
+
+/* First item of the key chain (the oldest), or NULL. */
+static struct y_item *chain_start(struct y_type *parent,
+				  const struct y_str *key)
+{
+	void **slot = y_keymap_find(&parent->map, key->ptr, key->len);
+	struct y_item *o = slot ? *slot : NULL;
+
+	while (o && o->left)
+		o = o->left;
+	return o;
+}
+
+/* The YATA conflict scan (spec 5.1 step 3). */
+static void scan(struct y_doc *doc, struct y_item *item, struct y_type *parent)
+{
+	struct y_store *s = &doc->store;
+	struct y_item *left = item->left, *o;
+	bool ho = item->info & Y_ITEM_HAS_ORIGIN;
+	bool hro = item->info & Y_ITEM_HAS_RIGHT_ORIGIN;
+	uint32_t before = next_epoch(doc);
+	uint32_t conflicting = next_epoch(doc);
+
+	if (left)
+		o = left->right;
+	else if (item->parent_sub.ptr)
+		o = chain_start(parent, &item->parent_sub);
+	else
+		o = parent->start;
+	while (o && o != item->right) {
+		bool oho = o->info & Y_ITEM_HAS_ORIGIN;
+
+		o->scan_epoch = before;
+		o->conflict_epoch = conflicting;
+		if (opt_id_eq(ho, item->origin, oho, o->origin)) {
+			/* case 1: same origin, the lower client goes left */
+			if (o->id.client < item->id.client) {
+				left = o;
+				conflicting = next_epoch(doc);
+			} else if (opt_id_eq(hro, item->right_origin,
+					     o->info & Y_ITEM_HAS_RIGHT_ORIGIN,
+					     o->right_origin)) {
+				break;
+			}
+		} else {
+			struct y_item *oo = oho ? y_store_find(s, o->origin) :
+						  NULL;
+
+			if (!oo || oo->scan_epoch != before)
+				break;
+			/* case 2: o's origin lies between our origin and o */
+			if (oo->conflict_epoch != conflicting) {
+				left = o;
+				conflicting = next_epoch(doc);
+			}
+		}
+		o = o->right;
+	}
+	item->left = left;
+}
+
+static void to_gc(struct y_item *item)
+{
+	y_content_release(&item->content);
+	y_str_release(&item->parent_sub);
+	drop_parent(item);
+	item->left = NULL;
+	item->right = NULL;
+	item->info = 0;
+	item->kind = Y_STRUCT_GC;
+}
+
+static void append(struct y_store *s, struct y_item *item)
+{
+	struct y_client_structs *cs = y_store_client(s, item->id.client);
+
+	cs->items[cs->n++] = item; /* reserved by the caller */
+}
+
+int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
+{
+	struct y_doc *doc = txn->doc;
+	struct y_store *s = &doc->store;
+	struct y_type *parent;
+	const struct y_str *key;
+	int rc;
+
+	if (item->kind == Y_STRUCT_SKIP || offset >= item->len)
+		return -EINVAL;
+	if (y_store_state(s, item->id.client) != item->id.clock + offset)
+		return -EINVAL;
+	rc = y_store_reserve(s, item->id.client, 1);
+	if (rc)
+		return rc;
+	if (item->kind == Y_STRUCT_GC) {
+		item->id.clock += offset;
+		item->len -= offset;
+		append(s, item);
+		return 0;
+	}
+	if (offset > 0) {
+		struct y_content right;
+		struct y_id prev = { item->id.client,
+				     item->id.clock + offset - 1 };
+		struct y_item *left = y_store_clean_end(txn, prev);
+
+		if (!left)
+			return txn->err ? txn->err : -EINVAL;
+		/* the clean-end split may have grown the array */
+		rc = y_store_reserve(s, item->id.client, 1);
+		if (rc)
+			return rc;
+		rc = y_content_splice(&right, &item->content, offset,
+				      item->len);
+		if (rc)
+			return rc;
+		y_content_release(&item->content);
+		item->content = right;
+		item->id.clock += offset;
+		item->len -= offset;
+		item->left = left;
+		item->origin = y_item_last_id(left);
+		item->info |= Y_ITEM_HAS_ORIGIN;
+	}
+	if (item->parent_kind != Y_PARENT_TYPE || !item->parent.type) {
+		to_gc(item);
+		append(s, item);
+		return 0;
+	}
+	parent = item->parent.type;
+	key = item->parent_sub.ptr ? &item->parent_sub : NULL;
+
+	if ((!item->left && (!item->right || item->right->left)) ||
+	    (item->left && item->left->right != item->right))
+		scan(doc, item, parent);
+
+	if (item->left) {
+		item->right = item->left->right;
+		item->left->right = item;
+	} else if (key) {
+		item->right = chain_start(parent, key);
+	} else {
+		item->right = parent->start;
+		parent->start = item;
+	}
+	if (item->right) {
+		item->right->left = item;
+	} else if (key) {
+		rc = y_keymap_put(&parent->map, key->ptr, key->len, item);
+		if (rc) {
+			if (item->left)
+				item->left->right = NULL;
+			return rc;
+		}
+		if (item->left)
+			y_item_delete(txn, item->left);
+	}
+	if (!key && (item->info & Y_ITEM_COUNTABLE) &&
+	    !(item->info & Y_ITEM_DELETED))
+		parent->length += item->len;
+	append(s, item);
+	if (!txn->local)
+		parent->pos_item = NULL;
+
+	switch (item->content.kind) {
+	case Y_CONTENT_DELETED:
+		item->info |= Y_ITEM_DELETED;
+		if (y_ds_add(&txn->ds, item->id.client, item->id.clock,
+			     item->len))
+			set_err(txn, -ENOMEM);
+		break;
+	case Y_CONTENT_FORMAT:
+		parent->has_formatting = true;
+		parent->pos_item = NULL;
+		break;
+	case Y_CONTENT_TYPE:
+		if (item->content.type) {
+			item->content.type->item = item;
+			item->content.type->doc = doc;
+		}
+		break;
+	default:
+		break;
+	}
+	y_txn_mark_changed(txn, parent);
+	if ((parent->item && y_item_deleted(parent->item)) ||
+	    (key && item->right))
+		y_item_delete(txn, item);
+	return 0;
+}
