@@ -135,6 +135,7 @@ static void load_paras(char *text)
 {
 	const char *section = "";
 	char *p = text, *end;
+	bool last;
 
 	while (*p) {
 		while (*p == '\n')
@@ -142,8 +143,12 @@ static void load_paras(char *text)
 		if (!*p)
 			break;
 		end = strstr(p, "\n\n");
-		if (end)
-			*end = '\0';
+		last = !end;
+		if (last) {
+			for (end = p + strlen(p); end > p && end[-1] == '\n';)
+				end--;
+		}
+		*end = '\0';
 		/* the text is a Markdown-free dump: sections start "### " */
 		if (!strncmp(p, "### ", 4)) {
 			section = p;
@@ -155,7 +160,7 @@ static void load_paras(char *text)
 			paras[nparas].text = p;
 			nparas++;
 		}
-		if (!end)
+		if (last)
 			break;
 		p = end + 2;
 	}
@@ -285,7 +290,7 @@ static void cap_fn(void *ctx, const uint8_t *update, size_t len, bool local,
 	c->n++;
 }
 
-static struct y_doc *docs[64];
+static struct y_doc *docs[1024];
 static size_t ndocs;
 
 static struct y_doc *mk(uint64_t client, bool no_gc)
@@ -293,7 +298,7 @@ static struct y_doc *mk(uint64_t client, bool no_gc)
 	struct y_doc_options o = { .client_id = client, .no_gc = no_gc };
 	struct y_doc *d;
 
-	if (y_doc_new(&d, &o)) {
+	if (ndocs == 1024 || y_doc_new(&d, &o)) {
 		printf("Bail out! y_doc_new failed\n");
 		exit(1);
 	}
@@ -880,8 +885,7 @@ static void v2(void)
 	is_bytes(full(d), block("V2", "encodeStateAsUpdate"), "V2 full");
 	is_str(tostring(f), jstr(vline("V2", "frag.toString(): ")),
 	       "V2 frag.toString");
-	is_str(tojson(f), jstr(vline("V2", "frag.toString(): ")),
-	       "V2 frag.toJSON");
+	is_str(tojson(f), vline("V2", "frag.toString(): "), "V2 frag.toJSON");
 	if (!y_doc_to_json(&s, &n, d)) {
 		is_str(s, vline("V2", "doc.toJSON(): "), "V2 doc.toJSON");
 		free(s);
@@ -993,8 +997,8 @@ static void v3(void)
 	       jstr(vline("V3", "merged (any order): ")), "V3 xBCz (C,B)");
 	is_str(textstr(root(b, "t", Y_TEXT)),
 	       jstr(vline("V3", "merged (any order): ")), "V3 xBCz (B,C)");
-	is_bytes(full(a), block("V3", "merged full state ("), "V3 merged a");
-	is_bytes(full(b), block("V3", "merged full state ("), "V3 merged b");
+	is_bytes(full(a), block("V3", "merged full state (36"), "V3 merged a");
+	is_bytes(full(b), block("V3", "merged full state (36"), "V3 merged b");
 
 	a = mk(1, false);
 	b = mk(2, false);
@@ -1197,7 +1201,13 @@ static void v9b(void)
 		 "V9b diff after local insert");
 	apply(b, c.u[1]);
 	ok(!y_doc_has_pending(b), "V9b no pending after the gap is filled");
-	is_str(textstr(root(b, "t", Y_TEXT)), "Zbc", "V9b text");
+	/* not in the vector file; computed with yjs 13.6.33 by replaying
+	 * gen.js's V9b and then applying #1 */
+	is_str(textstr(root(b, "t", Y_TEXT)), "bcZ", "V9b text");
+	is_bytes(full(b),
+		 hex_token("02010200840100015a0201000101017401840100026263010"
+			   "1010001"),
+		 "V9b full state after the gap is filled");
 }
 
 static void v10(void)
