@@ -584,6 +584,340 @@ static void test_parse_fields(void)
 	}
 }
 
+/* ---- apply and re-encode ---------------------------------------------- */
+
+static struct y_doc *new_doc(bool no_gc)
+{
+	struct y_doc_options opts = { .client_id = 1000, .no_gc = no_gc };
+	struct y_doc *doc = NULL;
+
+	if (y_doc_new(&doc, &opts))
+		return NULL;
+	return doc;
+}
+
+static int apply_hex(struct y_doc *doc, const char *hex)
+{
+	static uint8_t in[4096];
+	struct y_error err = { 0, "" };
+	size_t n = unhex(in, hex);
+	int ret = y_doc_apply_update(doc, in, n, &err);
+
+	if (ret)
+		diag("apply failed: %d at %zu: %s", ret, err.offset, err.msg);
+	return ret;
+}
+
+/* encodeStateAsUpdate(doc, sv) == want */
+static void is_state(struct y_doc *doc, const char *sv_hex, const char *want,
+		     const char *name)
+{
+	uint8_t sv[256];
+	size_t svn = sv_hex ? unhex(sv, sv_hex) : 0;
+	uint8_t *out = NULL;
+	size_t len = 0;
+	struct y_error err = { 0, "" };
+	int ret = y_doc_encode_state_as_update(&out, &len, doc, sv, svn, &err);
+
+	if (ret)
+		diag("encode failed: %d: %s", ret, err.msg);
+	is_hex(out, len, want, name);
+	free(out);
+}
+
+static void is_sv(struct y_doc *doc, const char *want, const char *name)
+{
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	is_int(y_doc_state_vector(&out, &len, doc), 0, "state vector");
+	is_hex(out, len, want, name);
+	free(out);
+}
+
+/* Applies each update in turn to a fresh doc and compares the full state
+ * with yjs's. */
+static void roundtrip(const char *name, const char *const *updates,
+		      const char *want_full, bool no_gc)
+{
+	struct y_doc *doc = new_doc(no_gc);
+	int ret = 0;
+
+	if (!doc) {
+		ok(0, "%s: new doc", name);
+		return;
+	}
+	for (size_t i = 0; updates[i] && !ret; i++)
+		ret = apply_hex(doc, updates[i]);
+	is_int(ret, 0, name);
+	is_state(doc, NULL, want_full, name);
+	ok(y_doc_check_invariants(doc) == 0, "%s: invariants", name);
+	y_doc_free(doc);
+}
+
+#define UPDATES(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_roundtrips(void)
+{
+	/* vectors whose full state is the update itself */
+	static const char *const same[] = {
+		"01010100040101740361626300",
+		"01040100070103786d6c03017007000100060400010102686928000100026964"
+		"017702613100",
+		"01070700070103786d6c030474657874070007000628000700032469640177"
+		"026e31040007010568656c6c6f8407070620776f726c6446070304626f6c64"
+		"0474727565c60707070804626f6c64046e756c6c00",
+		"01070500070103786d6c0304626f647907000500030170280005010324696401"
+		"770270312800050105636c617373017707636f6e74656e7487050103017028"
+		"0005040324696401770270322800050003246964017702623100",
+		"010e01002801016d046e756c6c017e2801016d05756e646566017f2801016d01"
+		"7401782801016d016601792801016d03696e74017d2a2801016d036e656701"
+		"7d6a2801016d03626967017c4f0000002801016d03663332017c3fc0000028"
+		"01016d03663634017b3fb999999999999a2801016d06626967696e74017a00"
+		"000b3a73ce2ff22801016d0373747201770768c3a9f09f98802801016d036f"
+		"626a01760201617d0101627502787e2801016d036172720175037d01770178"
+		"76002301016d0362696e0301020300",
+		"010201002101016d016b01a80100017d020101010001",
+		"020106002801016d016b01770566726f6d360105002101016d016b010105010001",
+		"0107030008010161037d01770374776f76010574687265657d0383030201098703"
+		"030128000304016b01770176870304020400030603747874880306017e00",
+		"01080100040101740568656c6c6f8401040620776f726c6446010004626f6c64"
+		"0474727565c60104010504626f6c64046e756c6c86010a066974616c696304"
+		"7472756584010d012186010e066974616c6963046e756c6cc5010c0105117b"
+		"22696d616765223a22782e706e67227d00",
+		"010101002901016d03737562087375622d67756964760000",
+		"010201000201016102077b2278223a317d09756e646566696e6564850101"
+		"0a7b2265223a747275657d00",
+		"03010300c4010001010143010200c4010001010142020100040101740178840100"
+		"017a00",
+		"010301000401017403efbfbd84010003efbfbdc401000101017800",
+		"0202020046010004626f6c64047472756586010404626f6c64046e756c6c0301"
+		"00040101740568656c6c6f4101000186010404626f6c64046e756c6c01010105"
+		"01",
+		"000101010101",
+		"0000",
+	};
+
+	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		char name[64];
+
+		snprintf(name, sizeof(name), "re-encode full state #%zu", i);
+		roundtrip(name, UPDATES(same[i]), same[i], false);
+	}
+	/* "0000" re-encodes as the empty update */
+	roundtrip("V1 two transactions merge",
+		  UPDATES("01010100040101740361626300",
+			  "0101010384010202646500"),
+		  "010101000401017405616263646500", false);
+	roundtrip("V3 concurrent",
+		  UPDATES("0101010004010174016100", "0101020004010174016200"),
+		  "0201020004010174016201010004010174016100", false);
+	roundtrip("V3 concurrent, other order",
+		  UPDATES("0101020004010174016200", "0101010004010174016100"),
+		  "0201020004010174016201010004010174016100", false);
+	roundtrip("V3 xBCz",
+		  UPDATES("010101000401017402787a00",
+			  "01010300c401000101014300",
+			  "01010200c401000101014200"),
+		  "03010300c4010001010143010200c4010001010142020100040101740178"
+		  "840100017a00",
+		  false);
+	roundtrip("V4 delete (gc)",
+		  UPDATES("01010100040101740361626300", "000101010101"),
+		  "010301000401017401618101000184010101630101010101", false);
+	roundtrip("V4 delete (no gc)",
+		  UPDATES("01010100040101740361626300", "000101010101"),
+		  "01030100040101740161840100016284010101630101010101", true);
+	roundtrip("V6 delete nested types",
+		  UPDATES("0107030008010161037d01770374776f76010574687265657d03"
+			  "83030201098703030128000304016b0177017687030402040003"
+			  "0603747874880306017e00",
+			  "000103010406"),
+		  "0107030008010161037d01770374776f76010574687265657d038303"
+		  "020109810303010001810304010003880306017e0103010406",
+		  false);
+	roundtrip("V10 emoji split",
+		  UPDATES("01010100040101740"
+			  "4f09f988000",
+			  "01010102c401000101017800"),
+		  "010301000401017403efbfbd84010003efbfbdc401000101017800",
+		  false);
+	roundtrip(
+		"V10c delete XmlElement subtree",
+		UPDATES("01040400070103786d6c0301700700040006040004010268692800"
+			"04000269640177017800",
+			"000104010005"),
+		"01020400010103786d6c0100040104010005", false);
+	roundtrip("V10d insert into a deleted parent",
+		  UPDATES("01010100070101610100", "000101010001",
+			  "0101020028000100016b0177017600"),
+		  "0201020000010101000101016101020201000101010001", false);
+	roundtrip("V12b JSON normalisation",
+		  UPDATES("01020100040101740178860100016b257b20226222203a20312e"
+			  "35302c202261223a205b3165325d2c202232223a206e756c6c20"
+			  "7d00"),
+		  "01020100040101740178860100016b1c7b2232223a6e756c6c2c2262"
+		  "223a312e352c2261223a5b3130305d7d00",
+		  false);
+	roundtrip("same update twice",
+		  UPDATES("01010100040101740361626300",
+			  "01010100040101740361626300"),
+		  "01010100040101740361626300", false);
+	roundtrip("overlapping update",
+		  UPDATES("01010100040101740361626300",
+			  "010101000401017405616263646500"),
+		  "010101000401017405616263646500", false);
+}
+
+static void test_diffs(void)
+{
+	struct y_doc *doc = new_doc(false);
+
+	if (!doc)
+		return;
+	is_sv(doc, "00", "empty doc state vector");
+	is_state(doc, NULL, "0000", "empty doc full state");
+	apply_hex(doc, "01010100040101740361626300");
+	is_sv(doc, "010103", "V1 state vector");
+	apply_hex(doc, "0101010384010202646500");
+	is_state(doc, "010103", "0101010384010202646500", "V1 diff sv{1:3}");
+	is_state(doc, "010101", "01010101840100046263646500",
+		 "V1 diff sv{1:1}");
+	is_state(doc, "010105", "0000", "V1 diff sv{1:5}");
+	is_state(doc, "010109", "0000", "V1 diff beyond state");
+	is_state(doc, "010205", "010101000401017405616263646500",
+		 "sv of another client");
+	y_doc_free(doc);
+
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	apply_hex(doc, "01010100040101740868f09f98806c6c6f00");
+	is_state(doc, "010101", "0101010184010007f09f98806c6c6f00",
+		 "V10b sv{1:1}");
+	is_state(doc, "010102", "0101010284010106efbfbd6c6c6f00",
+		 "V10b sv{1:2} mid-surrogate");
+	y_doc_free(doc);
+}
+
+static void test_pending(void)
+{
+	struct y_doc *doc = new_doc(false);
+
+	if (!doc)
+		return;
+	/* V9: update #2 first */
+	apply_hex(doc, "01010101840100016200");
+	is_sv(doc, "00", "V9 pending does not count in the sv");
+	ok(y_doc_has_pending(doc), "V9 has pending");
+	is_state(doc, NULL, "01010101840100016200", "V9 pending re-emitted");
+	apply_hex(doc, "0101010004010174016100");
+	ok(!y_doc_has_pending(doc), "V9 pending resolved");
+	is_state(doc, NULL, "010101000401017402616200", "V9 ab");
+	y_doc_free(doc);
+
+	/* V9b: #0, #2, #3 of four */
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	apply_hex(doc, "0101010004010174016100");
+	apply_hex(doc, "01010102840101016300");
+	apply_hex(doc, "000101010001");
+	is_sv(doc, "010101", "V9b sv");
+	is_state(doc, NULL, "0103010001010174010a0184010101630101010001",
+		 "V9b Skip for the gap");
+	apply_hex(doc, "01010200840100015a00");
+	is_state(doc, "010101", "02010200840100015a01010284010101630101010001",
+		 "V9b diff sv{1:1} with pending");
+	/* the missing #1 arrives: everything integrates */
+	apply_hex(doc, "01010101840100016200");
+	ok(!y_doc_has_pending(doc), "V9b resolved");
+	is_sv(doc, "0202010103", "V9b sv after");
+	ok(y_doc_check_invariants(doc) == 0, "V9b invariants");
+	y_doc_free(doc);
+
+	/* A.2: delete set for unknown items */
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	apply_hex(doc, "000101010101");
+	ok(y_doc_has_pending(doc), "pending ds");
+	is_sv(doc, "00", "pending ds: sv");
+	is_state(doc, NULL, "000101010101", "pending ds re-emitted");
+	apply_hex(doc, "01010100040101740361626300");
+	ok(!y_doc_has_pending(doc), "pending ds applied");
+	is_state(doc, NULL, "010301000401017401618101000184010101630101010101",
+		 "pending ds applied like V4");
+	y_doc_free(doc);
+
+	/* cross-client dependency inside one update, higher client first:
+	 * client 2's item depends on client 1's, which comes later */
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	apply_hex(doc, "0201020084010001620101000401017401610"
+		       "0");
+	is_state(doc, NULL,
+		 "0201020084010001620101000401017401610"
+		 "0",
+		 "depth-first dependency");
+	ok(!y_doc_has_pending(doc), "nothing pending");
+	y_doc_free(doc);
+
+	/* dependency on a client that never arrives, plus a gap */
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	apply_hex(doc, "010102008409000162"
+		       "00");
+	ok(y_doc_has_pending(doc), "missing client 9");
+	is_state(doc, NULL,
+		 "010102008409000162"
+		 "00",
+		 "pending kept as is");
+	apply_hex(doc, "0101090004010174017a00");
+	ok(!y_doc_has_pending(doc), "client 9 arrived");
+	is_state(doc, NULL, "0201090004010174017a010200840900016200",
+		 "integrated after retry");
+	y_doc_free(doc);
+}
+
+static const char *const bad_apply[] = {
+	"0101010004010174",
+	"010101000401017402eda000",
+	"010101002801016d016b017300",
+	"010101000b01017400",
+	"01010100070101740700",
+	"01010100840105016100",
+	"01010100000000",
+	"01010100040101740000",
+	"01010100040101740361626300ff",
+	"000001010000010407047461626301030101000001010000",
+	"0101010384010202646500ff",
+};
+
+static void test_bad_apply(void)
+{
+	struct y_doc *doc = new_doc(false);
+
+	if (!doc)
+		return;
+	apply_hex(doc, "01010100040101740361626300");
+	for (size_t i = 0; i < sizeof(bad_apply) / sizeof(bad_apply[0]); i++) {
+		static uint8_t in[256];
+		struct y_error err = { 0, "" };
+		size_t n = unhex(in, bad_apply[i]);
+		int ret = y_doc_apply_update(doc, in, n, &err);
+
+		ok(ret == -EBADMSG || ret == -EPROTONOSUPPORT,
+		   "bad update %zu rejected (%d: %s)", i, ret, err.msg);
+		is_state(doc, NULL, "01010100040101740361626300",
+			 "doc unchanged");
+	}
+	ok(!y_doc_has_pending(doc), "no pending after bad updates");
+	y_doc_free(doc);
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -592,5 +926,9 @@ int main(void)
 	test_dump();
 	test_bad();
 	test_parse_fields();
+	test_roundtrips();
+	test_diffs();
+	test_pending();
+	test_bad_apply();
 	return done_testing();
 }
