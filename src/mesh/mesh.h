@@ -295,7 +295,9 @@ bool mesh_property_check_value(const struct mesh_property *p, const cJSON *v,
  * with mesh_diag_free) with the pointer of the fault in doc, e.g.
  *   /html/children/0/p/class: expected string or null, got number
  *   /html/children/0/p/class: missing property "class"
- * Inside an element that is misplaced or unknown nothing more is checked.
+ * Errors come in document order, an element's missing properties after
+ * its contents.  Inside an element that is misplaced or unknown nothing
+ * more is checked.
  * Returns 0 when doc is valid, -EINVAL when not (out->total > 0), -ENOMEM.
  * Duplicate keys in doc (possible with a tree not built by
  * mesh_json_parse) are each checked, as separate keys.
