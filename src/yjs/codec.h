@@ -125,7 +125,10 @@ int y_any_entries_normalise(struct y_any_entry *entries, size_t *n,
  * in JSON content and what y_any_from_json reads back); inside objects the
  * member is omitted, inside arrays it is `null`. */
 void y_json_put(struct y_buf *b, const struct y_any *v);
-/* A JSON string literal with JS escaping. */
+/* A JSON string literal with JS escaping.  Lone surrogates encoded as
+ * WTF-8 (ED A0..BF xx, never present in valid UTF-8; views produce them
+ * where JS strings hold lone surrogates) are escaped as \udxxx, as
+ * JSON.stringify does. */
 void y_json_put_string(struct y_buf *b, const char *s, size_t len);
 /* JS Number::toString of a finite double; NaN/Infinity as "null". */
 void y_json_put_number(struct y_buf *b, double v);

@@ -150,6 +150,19 @@ void y_json_put_string(struct y_buf *b, const char *s, size_t len)
 		const char *esc = NULL;
 		char u[7];
 
+		if (c == 0xed && i + 2 < len &&
+		    ((unsigned char)s[i + 1] & 0xe0) == 0xa0) {
+			/* WTF-8 lone surrogate from a view: JS escapes it */
+			unsigned u = 0xd000 |
+				     (((unsigned char)s[i + 1] & 0x3fu) << 6) |
+				     ((unsigned char)s[i + 2] & 0x3fu);
+
+			y_buf_put_bytes(b, s + run, i - run);
+			y_buf_printf(b, "\\u%04x", u);
+			i += 2;
+			run = i + 1;
+			continue;
+		}
 		if (c >= 0x20 && c != '"' && c != '\\')
 			continue;
 		y_buf_put_bytes(b, s + run, i - run);

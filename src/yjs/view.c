@@ -60,6 +60,33 @@ static uint32_t next_cp(const char *str, size_t len, size_t *i)
 }
 
 /*
+ * A lone UTF-16 surrogate, where JS would hold one in a string, written as
+ * WTF-8 (ED A0..BF xx).  y_json_put_string escapes these as \udxxx like
+ * JSON.stringify; y_type_to_string turns them into U+FFFD, as TextEncoder
+ * would.
+ */
+static void wtf8_unit(char out[3], uint32_t u)
+{
+	out[0] = (char)(0xe0 | (u >> 12));
+	out[1] = (char)(0x80 | ((u >> 6) & 0x3f));
+	out[2] = (char)(0x80 | (u & 0x3f));
+}
+
+static void wtf8_to_utf8(uint8_t *s, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 2 < len; i++) {
+		if (s[i] == 0xed && (s[i + 1] & 0xe0) == 0xa0) {
+			s[i] = 0xef;
+			s[i + 1] = 0xbf;
+			s[i + 2] = 0xbd;
+			i += 2;
+		}
+	}
+}
+
+/*
  * JS string comparison (UTF-16 code unit order, as Array.prototype.sort and
  * `<` compare strings).  It differs from UTF-8 byte order only between
  * supplementary code points and U+E000..U+FFFF: compare the first units,
@@ -127,11 +154,14 @@ static void put_last_unit(struct y_buf *b, const char *s, size_t len, bool json)
 	if (!len) {
 		y_buf_put_str(b, json ? "null" : "undefined");
 	} else if (cp >= 0x10000) {
+		char w[3];
+
+		/* a lone low surrogate in JS */
+		wtf8_unit(w, 0xdc00 + ((cp - 0x10000) & 0x3ff));
 		if (json)
-			y_buf_printf(b, "\"\\u%04x\"",
-				     0xdc00 + ((cp - 0x10000) & 0x3ff));
+			y_json_put_string(b, w, 3);
 		else
-			y_buf_put_str(b, "\xef\xbf\xbd");
+			y_buf_put_bytes(b, w, 3);
 	} else if (json) {
 		y_json_put_string(b, s + last, len - last);
 	} else {
@@ -529,6 +559,8 @@ struct tag_attr {
 	const struct y_any *val;
 	const char *chr; /* string value: one UTF-16 unit's bytes */
 	size_t chr_len;
+	char sur[3]; /* ... or a surrogate half in WTF-8 */
+	bool has_sur;
 	int byte; /* Uint8Array value: the element, else -1 */
 };
 
@@ -587,11 +619,13 @@ static int tag_attrs(struct tag_attr **out, size_t *n, const struct y_any *v)
 			uint32_t cp = next_cp(v->str.ptr, v->str.len, &p);
 
 			if (cp >= 0x10000) {
-				/* each half is a lone surrogate: U+FFFD */
-				a[k].chr = "\xef\xbf\xbd";
-				a[k].chr_len = 3;
-				a[k + 1].chr = "\xef\xbf\xbd";
-				a[k + 1].chr_len = 3;
+				/* each half is a lone surrogate in JS */
+				wtf8_unit(a[k].sur,
+					  0xd800 + ((cp - 0x10000) >> 10));
+				wtf8_unit(a[k + 1].sur,
+					  0xdc00 + ((cp - 0x10000) & 0x3ff));
+				a[k].has_sur = true;
+				a[k + 1].has_sur = true;
 				k += 2;
 			} else {
 				a[k].chr = v->str.ptr + s;
@@ -666,7 +700,9 @@ static int put_delta_op_string(struct y_buf *b, const struct y_delta_op *op,
 			y_buf_put_u8(b, ' ');
 			y_buf_put_bytes(b, a->okey ? a->okey : a->key, a->klen);
 			y_buf_put_str(b, "=\"");
-			if (a->chr)
+			if (a->has_sur)
+				y_buf_put_bytes(b, a->sur, 3);
+			else if (a->chr)
 				y_buf_put_bytes(b, a->chr, a->chr_len);
 			else if (a->val)
 				y_js_put_to_string(b, a->val);
@@ -769,6 +805,8 @@ int y_type_to_string(char **out, size_t *out_len, struct y_type *t)
 		return -EINVAL;
 	y_buf_init(&b);
 	ret = put_type_string(&b, t, 0);
+	if (!ret && !b.oom)
+		wtf8_to_utf8(b.data, b.len);
 	return finish(out, out_len, &b, ret);
 }
 

@@ -671,6 +671,19 @@ static void test_json_stringify(void)
 	check_json(&a, want, "string escaping");
 	y_any_clear(&a);
 
+	/* WTF-8 lone surrogates (from views) escape as JSON.stringify does */
+	{
+		struct y_buf buf;
+
+		y_buf_init(&buf);
+		y_json_put_string(&buf, "a\xed\xa0\xbd\xed\xb8\x80\xed\x9f\xbf",
+				  10);
+		y_buf_put_u8(&buf, 0);
+		is_str((char *)buf.data, "\"a\\ud83d\\ude00\xed\x9f\xbf\"",
+		       "WTF-8 surrogates escaped, U+D7FF literal");
+		y_buf_release(&buf);
+	}
+
 	y_any_init_bytes(&a, bytes, 3);
 	check_json(&a, "{\"0\":1,\"1\":2,\"2\":255}", "bytes as JS object");
 	y_any_clear(&a);
