@@ -4,7 +4,9 @@
  * json.c): every L1 vector of spec/yjs-vectors (produced by lib0 0.2.120),
  * reader error cases with their byte offsets, and JSON text checked against
  * strings printed by node 20 (JSON.stringify / JSON.parse), pasted here as
- * literals so that the test needs no node at run time.
+ * literals so that the test needs no node at run time.  The last section
+ * checks the read views of view.c on updates made by yjs 13.6.33 (the
+ * spec/yjs-vectors V2, V2b, V2c, V5, V6, V7 and a few more documents).
  */
 #include <errno.h>
 #include <math.h>
@@ -882,6 +884,292 @@ static void test_json_parse(void)
 	y_any_clear(&a);
 }
 
+/* ---- read views (view.c) over updates made by yjs 13.6.33 ----------------- */
+
+static struct y_doc *doc_from_hex(const char *hex)
+{
+	struct y_doc *doc = NULL;
+	struct y_error err;
+	size_t n = strlen(hex) / 2;
+	uint8_t *u = malloc(n + 1);
+	int ret;
+
+	if (!u || y_doc_new(&doc, NULL)) {
+		free(u);
+		return NULL;
+	}
+	unhex(u, hex);
+	ret = y_doc_apply_update(doc, u, n, &err);
+	free(u);
+	if (!is_int(ret, 0, "apply update")) {
+		diag("%s", err.msg);
+		y_doc_free(doc);
+		return NULL;
+	}
+	return doc;
+}
+
+static void check_view(int (*fn)(char **, size_t *, struct y_type *),
+		       struct y_type *t, const char *want, const char *name)
+{
+	char *out = NULL;
+	size_t len = 0;
+
+	if (!ok(t != NULL, "%s: type", name))
+		return;
+	is_int(fn(&out, &len, t), 0, name);
+	is_str(out, want, "  text");
+	ok(!out || strlen(out) == len, "  length");
+	free(out);
+}
+
+static void check_doc_json(struct y_doc *doc, const char *want,
+			   const char *name)
+{
+	char *out = NULL;
+	size_t len = 0;
+
+	is_int(y_doc_to_json(&out, &len, doc), 0, name);
+	is_str(out, want, "  text");
+	free(out);
+}
+
+static struct y_type *child(struct y_type *list, uint64_t i)
+{
+	struct y_value v;
+
+	if (!list || y_list_get(&v, list, i) || v.kind != Y_VALUE_TYPE)
+		return NULL;
+	return v.type;
+}
+
+static void test_views(void)
+{
+	struct y_doc *doc;
+	struct y_type *t, *r;
+	char *out;
+	size_t len;
+
+	/* V2 */
+	doc = doc_from_hex(
+		"01040100070103786d6c03017007000100060400010102686928"
+		"000100026964017702613100");
+	if (doc) {
+		check_doc_json(doc, "{}", "V2 untyped root left out");
+		y_doc_root(&r, doc, "xml", Y_XML_FRAGMENT);
+		check_view(y_type_to_string, r, "<p id=\"a1\">hi</p>",
+			   "V2 frag.toString()");
+		check_doc_json(doc, "{\"xml\":\"<p id=\\\"a1\\\">hi</p>\"}",
+			       "V2 doc.toJSON()");
+		check_view(y_type_to_json, child(child(r, 0), 0), "\"hi\"",
+			   "V2 XmlText toJSON");
+		y_doc_free(doc);
+	}
+
+	/* V2b */
+	doc = doc_from_hex(
+		"01070700070103786d6c030474657874070007000628000700032469"
+		"640177026e31040007010568656c6c6f8407070620776f726c6446"
+		"070304626f6c640474727565c60707070804626f6c64046e756c6c"
+		"00");
+	if (doc) {
+		y_doc_root(&r, doc, "xml", Y_XML_ELEMENT);
+		check_view(y_type_to_string, r,
+			   "<undefined><text $id=\"n1\"><bold>hello</bold> "
+			   "world</text></undefined>",
+			   "V2b root.toString()");
+		check_view(y_type_to_string, child(child(r, 0), 0),
+			   "<bold>hello</bold> world", "V2b XmlText toString");
+		y_doc_free(doc);
+	}
+
+	/* V2c */
+	doc = doc_from_hex(
+		"01070500070103786d6c0304626f64790700050003017028000501"
+		"0324696401770270312800050105636c617373017707636f6e74656e"
+		"74870501030170280005040324696401770270322800050003246964"
+		"017702623100");
+	if (doc) {
+		y_doc_root(&r, doc, "xml", Y_XML_ELEMENT);
+		check_view(y_type_to_string, r,
+			   "<undefined><body $id=\"b1\"><p $id=\"p1\" "
+			   "class=\"content\"></p><p $id=\"p2\"></p></body>"
+			   "</undefined>",
+			   "V2c root.toString()");
+		y_doc_free(doc);
+	}
+
+	/* V5: the vector shows bigint/undefined/bytes in gen.js's display
+	 * form; JSON.stringify omits undefined, renders bytes as an object,
+	 * and libyjs renders bigint as an integer */
+	doc = doc_from_hex(
+		"010e01002801016d046e756c6c017e2801016d05756e646566017f2801016d01"
+		"7401782801016d016601792801016d03696e74017d2a2801016d036e6567017d"
+		"6a2801016d03626967017c4f0000002801016d03663332017c3fc00000280101"
+		"6d03663634017b3fb999999999999a2801016d06626967696e74017a00000b3a"
+		"73ce2ff22801016d0373747201770768c3a9f09f98802801016d036f626a0176"
+		"0201617d0101627502787e2801016d036172720175037d017701787600230101"
+		"6d0362696e0301020300");
+	if (doc) {
+		y_doc_root(&t, doc, "m", Y_MAP);
+		check_view(
+			y_type_to_json, t,
+			"{\"null\":null,\"t\":true,\"f\":false,\"int\":42,"
+			"\"neg\":-42,\"big\":2147483648,\"f32\":1.5,"
+			"\"f64\":0.1,\"bigint\":12345678901234,"
+			"\"str\":\"hé😀\",\"obj\":{\"a\":1,\"b\":[true,null]},"
+			"\"arr\":[1,\"x\",{}],\"bin\":{\"0\":1,\"1\":2,"
+			"\"2\":3}}",
+			"V5 map toJSON");
+		is_int(y_type_to_string(&out, &len, t), -EINVAL,
+		       "Map has no toString");
+		y_doc_free(doc);
+	}
+
+	/* V6 and its state after deleting the nested types */
+	doc = doc_from_hex(
+		"0107030008010161037d01770374776f76010574687265657d03830302"
+		"01098703030128000304016b01770176870304020400030603747874"
+		"880306017e00");
+	if (doc) {
+		y_doc_root(&t, doc, "a", Y_ARRAY);
+		check_view(y_type_to_json, t,
+			   "[1,\"two\",{\"three\":3},{\"0\":9},{\"k\":\"v\"},"
+			   "\"txt\",null]",
+			   "V6 array toJSON");
+		y_doc_free(doc);
+	}
+	doc = doc_from_hex(
+		"0107030008010161037d01770374776f76010574687265657d03830302"
+		"0109810303010001810304010003880306017e0103010406");
+	if (doc) {
+		y_doc_root(&t, doc, "a", Y_ARRAY);
+		check_view(y_type_to_json, t,
+			   "[1,\"two\",{\"three\":3},{\"0\":9},null]",
+			   "V6 after deleting the nested types");
+		y_doc_free(doc);
+	}
+
+	/* V7 full state */
+	doc = doc_from_hex(
+		"01080100040101740568656c6c6f8401040620776f726c64460100"
+		"04626f6c640474727565c60104010504626f6c64046e756c6c8601"
+		"0a066974616c6963047472756584010d012186010e066974616c69"
+		"63046e756c6cc5010c0105117b22696d616765223a22782e706e67"
+		"227d00");
+	if (doc) {
+		y_doc_root(&t, doc, "t", Y_TEXT);
+		check_view(y_type_to_string, t, "hello world!", "V7 toString");
+		check_view(y_type_to_json, t, "\"hello world!\"", "V7 toJSON");
+		check_doc_json(doc, "{\"t\":\"hello world!\"}", "V7 doc");
+		y_doc_free(doc);
+	}
+
+	/* Made with yjs 13.6.33 (client 9): XmlElement "DiV" with attribute
+	 * values of every kind and keys needing UTF-16 order, an XmlText with
+	 * nested tags from object/string/array attributes and an embed,
+	 * then an XmlText and an empty element.  Expected = frag.toString()
+	 * and JSON.stringify(doc.toJSON()) printed by node. */
+	doc = doc_from_hex(
+		"0120090007010178030344695628000900016201760101717d0128000900016101"
+		"7d05280009000163017e28000900015a0175047d017e77017875027d027d0328"
+		"0009000231300178280009000139017b444b1ae4d6e2ef502800090004f09f98"
+		"80017705656d6f6a692800090003efbc81017704666630310700090006060009"
+		"090162027b7d86090a01610c7b2268726566223a2275227d84090b0261628609"
+		"0d0162046e756c6c86090e0161046e756c6c86090f05636f6c6f720522726564"
+		"22860910016e0135860911016f0d7b227a223a312c2261223a327d8409120263"
+		"6486091405636f6c6f72046e756c6c860915016e046e756c6c860916016f046e"
+		"756c6cc40914091502656686091701730d226162636465666768696a6b228409"
+		"1a016786091b0173046e756c6c86091c016b055b372c385d85091d097b22696d"
+		"67223a317d86091e016b046e756c6c8709000604000920047461696c87092003"
+		"05656d70747900");
+	if (doc) {
+		const char *want =
+			"<div 10=\"true\" 9=\"1e+21\" Z=\"1,,x,2,3\" a=\"5\" "
+			"b=\"[object Object]\" c=\"null\" 😀=\"emoji\" "
+			"！=\"ff01\"><a href=\"u\"><b>ab</b></a><color 0=\"r\" "
+			"1=\"e\" 2=\"d\"><n><o a=\"2\" z=\"1\">cdef</o></n>"
+			"</color><s 0=\"a\" 1=\"b\" 10=\"k\" 2=\"c\" 3=\"d\" "
+			"4=\"e\" 5=\"f\" 6=\"g\" 7=\"h\" 8=\"i\" 9=\"j\">g</s>"
+			"<k 0=\"7\" 1=\"8\">[object Object]</k></div>tail"
+			"<empty></empty>";
+
+		y_doc_root(&r, doc, "x", Y_XML_FRAGMENT);
+		check_view(y_type_to_string, r, want, "XML ToString quirks");
+		check_doc_json(
+			doc,
+			"{\"x\":\"<div 10=\\\"true\\\" 9=\\\"1e+21\\\" "
+			"Z=\\\"1,,x,2,3\\\" a=\\\"5\\\" b=\\\"[object "
+			"Object]\\\" c=\\\"null\\\" 😀=\\\"emoji\\\" "
+			"！=\\\"ff01\\\"><a href=\\\"u\\\"><b>ab</b></a><color "
+			"0=\\\"r\\\" 1=\\\"e\\\" 2=\\\"d\\\"><n><o a=\\\"2\\\" "
+			"z=\\\"1\\\">cdef</o></n></color><s 0=\\\"a\\\" "
+			"1=\\\"b\\\" 10=\\\"k\\\" 2=\\\"c\\\" 3=\\\"d\\\" "
+			"4=\\\"e\\\" 5=\\\"f\\\" 6=\\\"g\\\" 7=\\\"h\\\" "
+			"8=\\\"i\\\" 9=\\\"j\\\">g</s><k 0=\\\"7\\\" "
+			"1=\\\"8\\\">[object Object]</k></div>tail<empty>"
+			"</empty>\"}",
+			"XML doc.toJSON()");
+		y_doc_free(doc);
+	}
+
+	/* Made with yjs 13.6.33 (client 11): Map with index-like keys,
+	 * "__proto__", an undefined value, a deleted key, an overwritten key
+	 * and nested Array > Text/XmlHook/XmlFragment, XmlText value */
+	doc = doc_from_hex(
+		"01170b002101016d0162012801016d02313001770374656e2801016d01320177"
+		"0374776f2801016d095f5f70726f746f5f5f017701702801016d023031017708"
+		"7a65726f2d6f6e652801016d0175017f2101016d04676f6e65012701016d0361"
+		"72720008000b07037d017701787e830b0a020405870b0b0206000b0c04626f6c"
+		"640474727565840b0d0a68c3a96c6c6ff09f9880860b1404626f6c64046e756c"
+		"6c2701016d0278740606000b1601690474727565840b170171860b180169046e"
+		"756c6c870b0c0502686b28000b1a016b01770176870b1a0407000b1c030150a8"
+		"0b00017d03010b0200010601");
+	if (doc) {
+		const char *want =
+			"{\"2\":\"two\",\"10\":\"ten\",\"b\":3,\"01\":\"zero-one\","
+			"\"arr\":[1,\"x\",null,{\"0\":4,\"1\":5},\"héllo😀\","
+			"{\"k\":\"v\"},\"<p></p>\"],\"xt\":\"<i>q</i>\"}";
+
+		y_doc_root(&t, doc, "m", Y_MAP);
+		check_view(y_type_to_json, t, want, "Map JS property order");
+		y_doc_free(doc);
+	}
+
+	/* client 13: XmlText "x" with {s: "😀"}: the string attribute
+	 * splits the pair into lone surrogates, which JSON.stringify escapes
+	 * and toString's UTF-8 renders as U+FFFD (TextEncoder) */
+	doc = doc_from_hex(
+		"01040d00070101660606000d0001730622f09f988022840d0101"
+		"78860d020173046e756c6c00");
+	if (doc) {
+		y_doc_root(&r, doc, "f", Y_XML_FRAGMENT);
+		check_view(y_type_to_string, r,
+			   "<s 0=\"\xef\xbf\xbd\" 1=\"\xef\xbf\xbd\">x</s>",
+			   "lone surrogates in toString");
+		check_doc_json(doc,
+			       "{\"f\":\"<s 0=\\\"\\ud83d\\\" "
+			       "1=\\\"\\ude00\\\">x</s>\"}",
+			       "lone surrogates in toJSON");
+		y_doc_free(doc);
+	}
+
+	/* client 12: roots "z" (Array), "5" (Text), "a" (Map {k: -0}) */
+	doc = doc_from_hex(
+		"01030c000801017a017d0104010135017328010161016b017d4000");
+	if (doc) {
+		y_doc_root(&t, doc, "z", Y_ARRAY);
+		y_doc_root(&t, doc, "5", Y_TEXT);
+		check_doc_json(doc, "{\"5\":\"s\",\"z\":[1]}",
+			       "doc.toJSON(): index-like root first, untyped "
+			       "root left out");
+		y_doc_root(&t, doc, "a", Y_MAP);
+		check_doc_json(doc, "{\"5\":\"s\",\"z\":[1],\"a\":{\"k\":0}}",
+			       "doc.toJSON() of all roots");
+		y_doc_free(doc);
+	}
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -893,5 +1181,6 @@ int main(void)
 	test_any_api();
 	test_json_stringify();
 	test_json_parse();
+	test_views();
 	return done_testing();
 }
