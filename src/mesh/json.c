@@ -51,6 +51,7 @@ void mesh_error_clear(struct mesh_error *err)
 void mesh_error_vset(struct mesh_error *err, const char *path, const char *fmt,
 		     va_list ap)
 {
+	char *c;
 	int n;
 
 	if (!err)
@@ -59,6 +60,11 @@ void mesh_error_vset(struct mesh_error *err, const char *path, const char *fmt,
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	if (n >= (int)sizeof(err->msg))
 		memcpy(err->msg + sizeof(err->msg) - 4, "...", 4);
+	/* A message is one line of text even when it quotes a key that
+	 * holds control characters. */
+	for (c = err->msg; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			*c = '?';
 }
 
 void mesh_error_set(struct mesh_error *err, const char *path, const char *fmt,

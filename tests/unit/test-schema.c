@@ -1350,6 +1350,21 @@ static void test_diag(void)
 	cJSON_Delete(doc);
 	mesh_schema_free(s);
 
+	/* A key with a newline: the pointer is exact, the message one line. */
+	doc = NULL;
+	r = mesh_json_parse(&doc, "{\"a\\nb\": 1}", 11, &e);
+	s = load_schema("html");
+	if (!r && s)
+		mesh_validate_strict(&d, s, doc);
+	ok(d.n == 2 && strcmp(d.errors[0].path, "/a\nb") == 0 &&
+		   strcmp(d.errors[0].msg,
+			  "unexpected key \"a?b\" at the top level (only \"html\" is allowed)") ==
+			   0,
+	   "control characters in messages are replaced by ?");
+	mesh_diag_free(&d);
+	cJSON_Delete(doc);
+	mesh_schema_free(s);
+
 	mesh_error_clear(&e);
 	snprintf(e.path, sizeof(e.path), "/a/b");
 	snprintf(e.msg, sizeof(e.msg), "boom");
