@@ -725,8 +725,10 @@ static int cleanup_text_formatting(struct y_txn *txn, struct y_type *t)
 }
 
 /* deleteText */
-static int delete_text(struct y_txn *txn, struct pos *p, uint64_t length)
+static int delete_text(struct y_txn *txn, struct y_type *t, struct pos *p,
+		       uint64_t length)
 {
+	bool t_has_formatting = t->has_formatting;
 	struct attrs start_attrs;
 	struct y_item *start = p->right;
 	int r = 0;
@@ -750,7 +752,9 @@ static int delete_text(struct y_txn *txn, struct pos *p, uint64_t length)
 		}
 		pos_forward(p);
 	}
-	if (start)
+	/* The cleanup only ever deletes live Format items: a text that never
+	 * had one can skip its walk over the tombstones around the gap. */
+	if (start && t_has_formatting)
 		cleanup_formatting_gap(txn, start, p->right, &start_attrs,
 				       &p->attrs);
 	if (start_attrs.oom || p->attrs.oom)
@@ -859,7 +863,7 @@ int y_text_delete(struct y_type *text, uint64_t index, uint64_t len)
 	r = find_position(txn, text, index, &p);
 	y_types_cache_set(text, NULL, 0);
 	if (r == 0)
-		r = delete_text(txn, &p, len);
+		r = delete_text(txn, text, &p, len);
 	if (r == 0)
 		cache_from_pos(text, &p);
 	attrs_release(&p.attrs);
@@ -976,7 +980,7 @@ int y_text_apply_delta(struct y_type *text, const struct y_delta_op *ops,
 			r = format_text(txn, text, &p, op->len, &a);
 			break;
 		case Y_DELTA_DELETE:
-			r = delete_text(txn, &p, op->len);
+			r = delete_text(txn, text, &p, op->len);
 			break;
 		}
 		if (r == 0 && a.oom)
