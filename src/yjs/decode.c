@@ -442,7 +442,7 @@ static int parse_v1(struct y_update *u, struct parser *p)
 			goto out;
 		}
 		for (uint64_t i = 0; i < nstructs; i++) {
-			struct y_item *it;
+			struct y_item *it = NULL;
 
 			ret = read_struct(p, &it);
 			if (ret)

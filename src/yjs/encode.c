@@ -250,7 +250,7 @@ static bool src_peek(const struct src *s, struct wop *op)
  */
 static int merge_sources(struct wops *out, struct src *srcs, size_t nsrc)
 {
-	struct wop cur, x;
+	struct wop cur = { 0 }, x = { 0 };
 	bool have = false;
 	int ret;
 

@@ -612,7 +612,7 @@ static int apply_hex(struct y_doc *doc, const char *hex)
 static void is_state(struct y_doc *doc, const char *sv_hex, const char *want,
 		     const char *name)
 {
-	uint8_t sv[256];
+	uint8_t sv[256] = { 0 };
 	size_t svn = sv_hex ? unhex(sv, sv_hex) : 0;
 	uint8_t *out = NULL;
 	size_t len = 0;
