@@ -288,6 +288,7 @@ static int fail_eof(struct y_reader *r, size_t start)
 
 int y_read_u8(struct y_reader *r, uint8_t *out)
 {
+	*out = 0;
 	if (y_reader_left(r) < 1)
 		return fail_eof(r, r->pos);
 	*out = r->data[r->pos++];
@@ -339,6 +340,7 @@ int y_read_var_uint(struct y_reader *r, uint64_t *out)
 	uint64_t acc = 0;
 	int ret;
 
+	*out = 0;
 	ret = read_var_tail(r, start, &acc, 0, 0);
 	if (ret)
 		return ret;
@@ -354,6 +356,7 @@ int y_read_var_int(struct y_reader *r, double *out)
 	bool neg;
 	int ret;
 
+	*out = 0;
 	if (r->pos >= r->len)
 		return fail_eof(r, start);
 	c = r->data[r->pos++];
@@ -374,6 +377,8 @@ int y_read_var_bytes(struct y_reader *r, const uint8_t **ptr, size_t *len)
 	uint64_t n;
 	int ret;
 
+	*ptr = NULL;
+	*len = 0;
 	ret = y_read_var_uint(r, &n);
 	if (ret)
 		return ret;
@@ -390,10 +395,12 @@ int y_read_var_bytes(struct y_reader *r, const uint8_t **ptr, size_t *len)
 int y_read_var_string(struct y_reader *r, const char **ptr, size_t *len)
 {
 	size_t start = r->pos, bad;
-	const uint8_t *p;
-	size_t n;
+	const uint8_t *p = NULL;
+	size_t n = 0;
 	int ret;
 
+	*ptr = NULL;
+	*len = 0;
 	ret = y_read_var_bytes(r, &p, &n);
 	if (ret)
 		return ret;
@@ -414,6 +421,7 @@ static int read_be(struct y_reader *r, uint64_t *out, size_t n)
 	uint64_t v = 0;
 	size_t i;
 
+	*out = 0;
 	if (y_reader_left(r) < n)
 		return fail_eof(r, r->pos);
 	for (i = 0; i < n; i++)
@@ -425,7 +433,7 @@ static int read_be(struct y_reader *r, uint64_t *out, size_t n)
 
 int y_read_f32(struct y_reader *r, float *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	uint32_t u;
 	int ret;
 
@@ -439,7 +447,7 @@ int y_read_f32(struct y_reader *r, float *out)
 
 int y_read_f64(struct y_reader *r, double *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int ret;
 
 	ret = read_be(r, &v, 8);
@@ -451,7 +459,7 @@ int y_read_f64(struct y_reader *r, double *out)
 
 int y_read_i64(struct y_reader *r, int64_t *out)
 {
-	uint64_t v;
+	uint64_t v = 0;
 	int ret;
 
 	ret = read_be(r, &v, 8);
