@@ -2370,6 +2370,178 @@ static void test_inherit(void)
 	y_doc_free(d);
 }
 
+/* ---- more cases generated with yjs 13.6.33 -------------------------------- */
+
+/* Several edits in one explicit transaction: positions are found while the
+ * previous edits are not merged yet. */
+static void test_edits_in_one_txn(void)
+{
+	struct y_doc *d = mkdoc(6, false);
+	struct capture c = { 0 };
+	struct y_type *t = root(d, "t", Y_TEXT);
+	int bad = 0;
+
+	y_doc_on_update(d, on_update, &c);
+	y_text_insert(t, 0, "zz", 2, NULL);
+	y_doc_transact_begin(d, NULL);
+	bad |= y_text_insert(t, 0, "hello", 5, NULL);
+	bad |= y_text_insert(t, 5, " world", 6, NULL);
+	bad |= y_text_delete(t, 2, 3);
+	bad |= y_text_insert(t, 3, "XY", 2, NULL);
+	bad |= y_text_delete(t, 0, 1);
+	bad |= y_text_insert(t, 10, "!", 1, NULL);
+	bad |= y_text_delete(t, 11, 2);
+	y_doc_transact_end(d);
+	ok(!bad, "one txn: calls succeed");
+	is_int(c.n, 2, "one txn: one event for the transaction");
+	check_update(
+		&c, 1,
+		"0107060241060001c4060206000165c10603060003c4060606000120c406"
+		"07060005776f726c64c406070608025859c406000601012101060201020403",
+		"one txn: update");
+	check_state(d,
+		    "0109060004010174017a8106000141060001c4060206000165c1060306"
+		    "0003c4060606000120c40607060005776f726c64c406070608025859c4"
+		    "06000601012101060201020403",
+		    "one txn: full state");
+	check_string(t, "e XYworldz!", "one txn: string");
+	capture_release(&c);
+	y_doc_free(d);
+}
+
+/* V10c: deleting an element deletes its subtree. */
+static void test_v10c(void)
+{
+	struct y_doc *d = mkdoc(4, false);
+	struct y_type *f = root(d, "xml", Y_XML_FRAGMENT), *p, *t;
+
+	y_doc_transact_begin(d, NULL);
+	y_list_insert_type(&p, f, 0, Y_XML_ELEMENT, "p");
+	y_list_insert_type(&t, p, 0, Y_XML_TEXT, NULL);
+	y_text_insert(t, 0, "hi", 2, NULL);
+	map_set_str(p, "id", "x");
+	y_doc_transact_end(d);
+	check_state(d,
+		    "01040400070103786d6c030170070004000604000401026869280004"
+		    "000269640177017800",
+		    "V10c before delete");
+	is_int(y_list_delete(f, 0, 1), 0, "V10c delete element");
+	check_state(d, "01020400010103786d6c0100040104010005",
+		    "V10c after delete");
+	is_int(y_type_len(f), 0, "V10c fragment empty");
+	y_doc_free(d);
+}
+
+/* Nested types as map values, then overwritten by a plain value. */
+static void test_map_types(void)
+{
+	struct y_doc *d = mkdoc(8, false);
+	struct capture c = { 0 };
+	struct y_type *m = root(d, "m", Y_MAP), *t, *a, *e;
+	struct y_any vals[2], v;
+	struct y_value val;
+
+	y_doc_on_update(d, on_update, &c);
+	y_doc_transact_begin(d, NULL);
+	is_int(y_map_set_type(&t, m, "t", 1, Y_TEXT, NULL), 0, "map: text");
+	y_text_insert(t, 0, "ab", 2, NULL);
+	is_int(y_map_set_type(&a, m, "a", 1, Y_ARRAY, NULL), 0, "map: array");
+	vals[0] = num_any(1);
+	vals[1] = num_any(2);
+	y_list_insert(a, 0, vals, 2);
+	is_int(y_map_set_type(&e, m, "e", 1, Y_XML_ELEMENT, "div"), 0,
+	       "map: element");
+	map_set_str(e, "a", "b");
+	y_doc_transact_end(d);
+	ok(y_map_get(&val, m, "a", 1) == 0 && val.kind == Y_VALUE_TYPE &&
+		   val.type == a && y_type_kind(a) == Y_ARRAY,
+	   "map: get nested array");
+	v = num_any(5);
+	y_map_set(m, "t", 1, &v);
+	check_update(&c, 0,
+		     "010608002701016d017402040008000261622701016d016100080008"
+		     "03027d017d022701016d016503036469762800080601610177016200",
+		     "map: nested types update");
+	check_update(&c, 1, "01010808a80800017d050108010003",
+		     "map: overwrite update");
+	check_state(d,
+		    "010708002101016d01740100022701016d0161000800080302"
+		    "7d017d022701016d0165030364697628000806016101770162a808"
+		    "00017d050108010003",
+		    "map: full state");
+	ok(y_map_get(&val, m, "t", 1) == 0 && val.kind == Y_VALUE_ANY &&
+		   val.any->num == 5,
+	   "map: t is 5 now");
+	capture_release(&c);
+	y_doc_free(d);
+}
+
+/* List insert lands before tombstones at the index, Array push after. */
+static void test_list_tombstones(void)
+{
+	struct y_doc *d = mkdoc(2, false);
+	struct y_type *f = root(d, "f", Y_XML_FRAGMENT);
+	struct y_type *arr = root(d, "arr", Y_ARRAY), *x;
+	struct y_any vals[3];
+
+	/* f.insert(0, [XmlText, <a>, <b>]) */
+	y_doc_transact_begin(d, NULL);
+	y_list_insert_type(&x, f, 0, Y_XML_TEXT, NULL);
+	y_list_insert_type(&x, f, 1, Y_XML_ELEMENT, "a");
+	y_list_insert_type(&x, f, 2, Y_XML_ELEMENT, "b");
+	y_doc_transact_end(d);
+	is_int(y_list_delete(f, 1, 1), 0, "tombstones: delete a");
+	is_int(y_list_insert_type(&x, f, 1, Y_XML_ELEMENT, "c"), 0,
+	       "tombstones: insert c at 1");
+	vals[0] = num_any(1);
+	vals[1] = num_any(2);
+	vals[2] = num_any(3);
+	y_list_insert(arr, 0, vals, 3);
+	y_list_delete(arr, 2, 1);
+	vals[0] = num_any(4);
+	y_array_push(arr, vals, 1);
+	vals[0] = num_any(5);
+	y_list_insert(arr, 2, vals, 1);
+	check_state(d,
+		    "01080200070101660681020001870201030162c70200020103016308"
+		    "0103617272027d017d0281020501880206017d04c802050206017d05"
+		    "01020201010601",
+		    "tombstones: full state");
+	y_doc_free(d);
+}
+
+static void test_errors(void)
+{
+	struct y_doc *d = mkdoc(1, false), *d2 = mkdoc(2, false);
+	struct y_type *t = root(d, "t", Y_TEXT), *a = root(d, "a", Y_ARRAY);
+	struct y_type *f = root(d, "f", Y_XML_FRAGMENT), *x, *y;
+	struct y_type *f2 = root(d2, "f", Y_XML_FRAGMENT);
+	struct y_any v = num_any(1);
+
+	is_int(y_text_insert(t, 0, "\xff", 1, NULL), -EINVAL,
+	       "errors: invalid UTF-8");
+	is_int(y_text_insert(t, 1, "a", 1, NULL), -ERANGE,
+	       "errors: text insert past the end");
+	is_int(y_text_insert(a, 0, "a", 1, NULL), -EINVAL,
+	       "errors: text op on an array");
+	is_int(y_text_format(t, 0, 1, &v), -EINVAL,
+	       "errors: format attrs not an object");
+	is_int(y_text_delete(t, 5, 1), 0,
+	       "errors: delete past the end is a no-op");
+	is_int(y_list_insert(a, 1, &v, 1), -ERANGE,
+	       "errors: list insert past the end");
+	is_int(y_list_insert_type(&x, a, 0, (enum y_kind)9, NULL), -EINVAL,
+	       "errors: bad kind");
+	y_list_insert_type(&x, f2, 0, Y_XML_ELEMENT, "p");
+	is_int(y_list_insert_type_after(&y, f, x, Y_XML_ELEMENT, "q"), -EINVAL,
+	       "errors: insertAfter a ref of another list");
+	is_int(y_list_insert_type_after(&y, f, NULL, Y_XML_HOOK, NULL), -EINVAL,
+	       "errors: hook without a name");
+	check_state(d, "0000", "errors: nothing was written");
+	y_doc_free(d);
+	y_doc_free(d2);
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -2391,5 +2563,10 @@ int main(void)
 	test_array_trace();
 	test_apply_delta();
 	test_inherit();
+	test_edits_in_one_txn();
+	test_v10c();
+	test_map_types();
+	test_list_tombstones();
+	test_errors();
 	return done_testing();
 }
