@@ -918,6 +918,80 @@ static void test_bad_apply(void)
 	y_doc_free(doc);
 }
 
+/* ---- update events (spec 8.4) ------------------------------------------ */
+
+struct events {
+	char hex[8][512];
+	bool local[8];
+	int n;
+};
+
+static void on_update(void *ctx, const uint8_t *update, size_t len, bool local,
+		      void *origin)
+{
+	struct events *ev = ctx;
+	char *p;
+
+	(void)origin;
+	if (ev->n >= 8)
+		return;
+	p = ev->hex[ev->n];
+	for (size_t i = 0; i < len && i < 250; i++)
+		p += sprintf(p, "%02x", update[i]);
+	ev->local[ev->n++] = local;
+}
+
+static void test_events(void)
+{
+	struct events ev;
+	struct y_doc *doc = new_doc(false);
+
+	if (!doc)
+		return;
+	memset(&ev, 0, sizeof(ev));
+	ok(y_doc_on_update(doc, on_update, &ev) > 0, "subscribe");
+	apply_hex(doc, "01010100040101740361626300");
+	apply_hex(doc, "01010100040101740361626300"); /* no-op: no event */
+	apply_hex(doc, "0101010384010202646500");
+	apply_hex(doc, "000101010101");
+	is_int(ev.n, 3, "three update events");
+	is_str(ev.hex[0], "01010100040101740361626300", "event of V1");
+	is_str(ev.hex[1], "0101010384010202646500", "event of V1 second");
+	is_str(ev.hex[2], "000101010101", "event of the delete");
+	ok(!ev.local[0] && !ev.local[2], "remote events");
+	y_doc_free(doc);
+
+	/* V15: the remote bold triggers the formatting cleanup (of a root
+	 * typed as Text, as in yjs), which emits a second, local update */
+	doc = new_doc(false);
+	if (!doc)
+		return;
+	{
+		struct y_type *t;
+
+		is_int(y_doc_root(&t, doc, "t", Y_TEXT), 0, "root t as Text");
+	}
+	apply_hex(doc, "010301000401017405"
+		       "68656c6c6f46010004626f6c6404747275"
+		       "6586010404626f6c64046e756c6c00");
+	memset(&ev, 0, sizeof(ev));
+	y_doc_on_update(doc, on_update, &ev);
+	apply_hex(doc, "0102020046010004626f6c64047472756586010404626f6c6404"
+		       "6e756c6c00");
+	is_int(ev.n, 2, "V15: two events");
+	is_str(ev.hex[0],
+	       "0102020046010004626f6c64047472756586010404626f6c64046e756c6c00",
+	       "V15 remote event");
+	is_str(ev.hex[1], "000101010501", "V15 cleanup event");
+	ok(!ev.local[0] && ev.local[1], "V15 remote then local");
+	is_state(doc, NULL,
+		 "0202020046010004626f6c64047472756586010404626f6c64046e756c6c"
+		 "030100040101740568656c6c6f4101000186010404626f6c64046e756c6c"
+		 "0101010501",
+		 "V15 full state");
+	y_doc_free(doc);
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -930,5 +1004,6 @@ int main(void)
 	test_diffs();
 	test_pending();
 	test_bad_apply();
+	test_events();
 	return done_testing();
 }
