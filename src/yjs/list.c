@@ -12,6 +12,17 @@
  * walk from the start (see y_types_cache_seek), so the cache never changes
  * results, only speed.  Every local edit clears the cache before touching
  * the list and sets it again afterwards to an item whose index it knows.
+ * The engine moves the cache when the cached item merges into its left
+ * neighbour and clears it on remote changes and GC of the branch.
+ *
+ * Deviations from yjs, all where yjs throws or has no C equivalent:
+ *  - y_list_delete rejects a range past the end (-ERANGE) before deleting
+ *    anything; yjs deletes what it can and then throws.
+ *  - y_list_insert accepts bigint values (yjs throws for them in arrays).
+ *  - Reading: String items (text characters) have no y_any to borrow, so
+ *    y_list_get on one gives -EINVAL and the iterator skips them; a
+ *    subdocument value is its options object (Y_VALUE_DOC), its guid is not
+ *    exposed.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -373,7 +384,7 @@ static int insert_values_after(struct y_txn *txn, struct y_type *list,
 /*
  * The reference item for a list insert at index (spec 10.2 step 3): the
  * visible item holding unit index - 1, split so that it ends there; NULL
- * for index 0.  *ref_idx gets the index where the ref starts.
+ * for index 0.
  */
 static int find_list_ref(struct y_txn *txn, struct y_type *list, uint64_t index,
 			 struct y_item **ref)
