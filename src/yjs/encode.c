@@ -147,7 +147,13 @@ static void put_parent(struct y_buf *b, const struct y_item *it)
 	}
 }
 
-void y_item_write(struct y_buf *b, const struct y_item *it, uint64_t offset)
+/*
+ * reparsed: write the struct as yjs does after mergeUpdates re-read it:
+ * an Item read with an origin has no parentSub, so its info byte loses
+ * BIT6 (yjs encodeStateAsUpdate merges whenever anything is pending).
+ */
+static void item_write(struct y_buf *b, const struct y_item *it,
+		       uint64_t offset, bool reparsed)
 {
 	bool has_origin, has_right;
 	struct y_id origin;
@@ -171,7 +177,7 @@ void y_item_write(struct y_buf *b, const struct y_item *it, uint64_t offset)
 		info |= 0x80;
 	if (has_right)
 		info |= 0x40;
-	if (it->parent_sub.ptr)
+	if (it->parent_sub.ptr && !(reparsed && (has_origin || has_right)))
 		info |= 0x20;
 	y_buf_put_u8(b, info);
 	if (has_origin)
@@ -185,6 +191,11 @@ void y_item_write(struct y_buf *b, const struct y_item *it, uint64_t offset)
 					     it->parent_sub.len);
 	}
 	put_content(b, it, offset);
+}
+
+void y_item_write(struct y_buf *b, const struct y_item *it, uint64_t offset)
+{
+	item_write(b, it, offset, false);
 }
 
 /* ---- per-client runs of structs ------------------------------------------- */
@@ -321,7 +332,8 @@ static int merge_sources(struct wops *out, struct src *srcs, size_t nsrc)
 	return 0;
 }
 
-static void write_ops(struct y_buf *b, uint64_t client, const struct wops *w)
+static void write_ops(struct y_buf *b, uint64_t client, const struct wops *w,
+		      bool merged)
 {
 	y_buf_put_var_uint(b, w->n);
 	y_buf_put_var_uint(b, client);
@@ -330,8 +342,8 @@ static void write_ops(struct y_buf *b, uint64_t client, const struct wops *w)
 		const struct wop *op = &w->v[i];
 
 		if (op->kind == Y_STRUCT_ITEM) {
-			y_item_write(b, op->item,
-				     op->start - op->item->id.clock);
+			item_write(b, op->item, op->start - op->item->id.clock,
+				   merged);
 		} else {
 			y_buf_put_u8(b, op->kind == Y_STRUCT_GC ? 0 : 10);
 			y_buf_put_var_uint(b, op->end - op->start);
@@ -362,7 +374,7 @@ static const struct y_client_structs *pending_client(const struct y_pending *p,
  * structs merged in when pending is non-NULL (8.5).
  */
 static int write_structs(struct y_buf *b, const struct y_store *s,
-			 const struct y_pending *pending,
+			 const struct y_pending *pending, bool pending_mode,
 			 const struct y_u64map *sv)
 {
 	uint64_t *clients = NULL;
@@ -430,7 +442,7 @@ static int write_structs(struct y_buf *b, const struct y_store *s,
 		ret = merge_sources(&w, srcs, nsrc);
 		if (ret)
 			goto out;
-		write_ops(b, client, &w);
+		write_ops(b, client, &w, pending_mode);
 	}
 out:
 	free(w.v);
@@ -492,7 +504,8 @@ int y_doc_encode_state_as_update(uint8_t **out, size_t *out_len,
 	} else {
 		y_u64map_init(&sv);
 	}
-	ret = write_structs(&b, &doc->store, merge ? doc->pending : NULL, &sv);
+	ret = write_structs(&b, &doc->store, merge ? doc->pending : NULL, merge,
+			    &sv);
 	if (ret)
 		goto out;
 	ret = y_ds_from_store(&ds, &doc->store);
@@ -513,7 +526,8 @@ out:
 
 int y_encode_txn_update(struct y_buf *b, struct y_txn *txn)
 {
-	int ret = write_structs(b, &txn->doc->store, NULL, &txn->before_state);
+	int ret = write_structs(b, &txn->doc->store, NULL, false,
+				&txn->before_state);
 
 	if (ret)
 		return ret;

@@ -882,6 +882,20 @@ static void test_pending(void)
 	y_doc_free(doc);
 }
 
+/* With anything pending yjs passes encodeStateAsUpdate through
+ * mergeUpdates, which re-reads the store's structs: items written with an
+ * origin lose their parentSub bit (a8 -> 88).  Oracle: yjs 13.6.33. */
+static void test_pending_reparse(void)
+{
+	roundtrip(
+		"pending: parentSub bit dropped like mergeUpdates",
+		UPDATES("020103002801016d0178017d070101002801016d0178017d0000",
+			"02010301880300017d040102032801016d0178017d070103010001"),
+		"030203002101016d017801880300017d040102032801016d0178017d07"
+		"0101002101016d017801020301000101010001",
+		false);
+}
+
 static const char *const bad_apply[] = {
 	"0101010004010174",
 	"010101000401017402eda000",
@@ -1003,6 +1017,7 @@ int main(void)
 	test_roundtrips();
 	test_diffs();
 	test_pending();
+	test_pending_reparse();
 	test_bad_apply();
 	test_events();
 	return done_testing();
