@@ -896,6 +896,52 @@ static void test_pending_reparse(void)
 		false);
 }
 
+static void test_sv_decode(void)
+{
+	uint8_t in[32];
+	size_t n = unhex(in, "03010302050101"), cnt = 0;
+	struct y_id *ids = NULL;
+	struct y_error err;
+
+	is_int(y_state_vector_decode(&ids, &cnt, in, n, &err), 0, "sv decode");
+	is_int(cnt, 2, "duplicate client folded");
+	if (cnt == 2) {
+		ok(ids[0].client == 1 && ids[0].clock == 1,
+		   "client 1 keeps its place, last clock wins");
+		ok(ids[1].client == 2 && ids[1].clock == 5, "client 2");
+	}
+	free(ids);
+	n = unhex(in, "01010300");
+	ids = NULL;
+	is_int(y_state_vector_decode(&ids, &cnt, in, n, &err), -EBADMSG,
+	       "sv trailing byte");
+	n = unhex(in, "0201");
+	is_int(y_state_vector_decode(&ids, &cnt, in, n, &err), -EBADMSG,
+	       "sv truncated");
+	n = unhex(in, "00");
+	is_int(y_state_vector_decode(&ids, &cnt, in, n, &err), 0, "empty sv");
+	is_int(cnt, 0, "no entries");
+	free(ids);
+}
+
+/* Hostile: two clients waiting on each other must end as pending, not
+ * loop, and be re-emitted as they came. */
+static void test_cycle(void)
+{
+	roundtrip("cyclic cross-client dependencies stay pending",
+		  UPDATES("02010200840100016201010084020001610"
+			  "0"),
+		  "02010200840100016201010084020001610"
+		  "0",
+		  false);
+	roundtrip("self-contained dependency chain across three clients",
+		  UPDATES("0301030084020001630102008401000162010100040101740161"
+			  "00"),
+		  "0301030084020001630102008401000162010100040101740161"
+		  "00",
+		  false);
+}
+
 static const char *const bad_apply[] = {
 	"0101010004010174",
 	"010101000401017402eda000",
@@ -1018,6 +1064,8 @@ int main(void)
 	test_diffs();
 	test_pending();
 	test_pending_reparse();
+	test_sv_decode();
+	test_cycle();
 	test_bad_apply();
 	test_events();
 	return done_testing();
