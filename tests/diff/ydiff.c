@@ -749,6 +749,8 @@ static int delta_ops(struct y_delta_op **out, size_t *n, const struct y_any *d)
 	size_t i;
 	int rc = 0;
 
+	*out = NULL;
+	*n = 0;
 	if (!ops)
 		return -ENOMEM;
 	for (i = 0; i < d->arr.len && !rc; i++) {
@@ -1032,7 +1034,20 @@ static void final_checks(const struct y_any *e)
 			fprintf(opt.emit_c, "],\"full\":\"");
 			if (!y_doc_encode_state_as_update(&u, &ul, r->doc, NULL,
 							  0, NULL)) {
+				struct y_doc *fresh = new_doc(1);
+				uint8_t *u2;
+				size_t ul2;
+
 				print_hex(opt.emit_c, u, ul);
+				/* a fresh libyjs doc given that full state */
+				fprintf(opt.emit_c, "\",\"refull\":\"");
+				if (!y_doc_apply_update(fresh, u, ul, NULL) &&
+				    !y_doc_encode_state_as_update(
+					    &u2, &ul2, fresh, NULL, 0, NULL)) {
+					print_hex(opt.emit_c, u2, ul2);
+					free(u2);
+				}
+				y_doc_free(fresh);
 				free(u);
 			}
 			views_of(&v, r->doc);
