@@ -118,6 +118,14 @@ struct y_content {
 		struct {
 			struct y_str key;
 			struct y_any *val; /* JSON null removes the attribute */
+			/* JS identity of an object/array/bytes val, for
+			 * `===` (spec 10.6): Format items whose values are the
+			 * same JS object in yjs (made by one call from one
+			 * attributes object, or inherited from another Format
+			 * item's value) share a nonzero ident; 0 = an object
+			 * of its own (e.g. decoded).  Fresh idents come from
+			 * y_doc.next_ident. */
+			uint64_t ident;
 		} format;
 		struct y_type *type;
 		struct {
@@ -451,6 +459,7 @@ struct y_doc {
 	size_t n_txn_pool;
 	size_t cap_txn_pool;
 	struct y_buf update_buf; /* reused for update events */
+	uint64_t next_ident; /* Format value identities (content.format) */
 };
 
 /*
