@@ -86,8 +86,12 @@ static int parse_error(const char *file, int rc, const struct y_error *err)
 {
 	const char *msg = err->msg[0] ? err->msg : y_strerror(rc);
 
-	fprintf(stderr, "yjs-tool: %s: %s at byte %zu\n", file, msg,
-		err->offset);
+	/* libyjs messages may already end with the position */
+	if (strstr(msg, " at byte "))
+		fprintf(stderr, "yjs-tool: %s: %s\n", file, msg);
+	else
+		fprintf(stderr, "yjs-tool: %s: %s at byte %zu\n", file, msg,
+			err->offset);
 	return EXIT_DATA;
 }
 
