@@ -157,41 +157,93 @@ int y_item_insert_local(struct y_item **out, struct y_txn *txn,
 	return 0;
 }
 
-/* ContentType.delete: children go with their type. */
-static void delete_type_children(struct y_txn *txn, struct y_type *t)
-{
-	struct y_item *it;
-	size_t k;
+/*
+ * Deleting or collecting a type walks its subtree.  Nesting depth comes
+ * from the wire, so the walks keep their own stack instead of recursing;
+ * they visit items in exactly the order of yjs's recursion (list left to
+ * right, then every key), which decides the merge list.
+ */
+struct walk_frame {
+	struct y_item *item; /* the Type item whose branch is walked */
+	struct y_type *t;
+	struct y_item *next; /* list cursor, then key chain cursor (gc) */
+	size_t key; /* next map entry */
+	bool in_map;
+};
 
-	t->pos_item = NULL;
-	for (it = t->start; it; it = it->right) {
-		if (!y_item_deleted(it))
-			y_item_delete(txn, it);
-		else if (it->id.clock < before_clock(txn, it->id.client) &&
-			 y_txn_add_merge(txn, it->id))
-			txn->err = -ENOMEM;
+struct walk {
+	struct walk_frame *f;
+	size_t n;
+	size_t cap;
+};
+
+static int walk_push(struct walk *w, struct y_item *item)
+{
+	struct walk_frame *f;
+
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+
+		f = realloc(w->f, cap * sizeof(*f));
+		if (!f)
+			return -ENOMEM;
+		w->f = f;
+		w->cap = cap;
 	}
-	for (k = 0; k < t->map.n; k++) {
-		it = t->map.entries[k].val;
-		if (!it)
-			continue;
-		if (!y_item_deleted(it))
-			y_item_delete(txn, it);
-		else if (it->id.clock < before_clock(txn, it->id.client) &&
-			 y_txn_add_merge(txn, it->id))
-			txn->err = -ENOMEM;
-	}
-	/* yjs: transaction.changed.delete(type) */
-	if (t->changed_epoch == txn->epoch)
-		t->changed_epoch = 0;
+	f = &w->f[w->n++];
+	f->item = item;
+	f->t = item->content.type;
+	f->next = f->t->start;
+	f->key = 0;
+	f->in_map = false;
+	return 0;
 }
 
-void y_item_delete(struct y_txn *txn, struct y_item *item)
+/* Next child of the top frame: list items, then each key's newest item
+ * (delete) or every item of each key chain (gc, chains = true). */
+static struct y_item *walk_next(struct walk_frame *f, bool chains)
+{
+	struct y_item *it;
+
+	for (;;) {
+		if (!f->in_map) {
+			it = f->next;
+			if (it) {
+				f->next = it->right;
+				return it;
+			}
+			f->in_map = true;
+		}
+		if (chains && f->next) {
+			it = f->next;
+			f->next = it->left;
+			return it;
+		}
+		if (f->key >= f->t->map.n)
+			return NULL;
+		it = f->t->map.entries[f->key++].val;
+		if (!it)
+			continue;
+		if (!chains)
+			return it;
+		f->next = it->left;
+		return it;
+	}
+}
+
+static bool has_type(const struct y_item *it)
+{
+	return it->kind == Y_STRUCT_ITEM &&
+	       it->content.kind == Y_CONTENT_TYPE && it->content.type;
+}
+
+/* Item.delete without the content hook; false if already deleted. */
+static bool mark_deleted(struct y_txn *txn, struct y_item *item)
 {
 	struct y_type *parent;
 
 	if (item->kind != Y_STRUCT_ITEM || (item->info & Y_ITEM_DELETED))
-		return;
+		return false;
 	parent = item_parent(item);
 	if (parent) {
 		if ((item->info & Y_ITEM_COUNTABLE) && !item->parent_sub.ptr)
@@ -204,8 +256,46 @@ void y_item_delete(struct y_txn *txn, struct y_item *item)
 		txn->err = -ENOMEM;
 	if (parent)
 		y_txn_mark_changed(txn, parent);
-	if (item->content.kind == Y_CONTENT_TYPE && item->content.type)
-		delete_type_children(txn, item->content.type);
+	return true;
+}
+
+void y_item_delete(struct y_txn *txn, struct y_item *item)
+{
+	struct walk w = { NULL, 0, 0 };
+	struct y_item *it;
+
+	if (!mark_deleted(txn, item) || !has_type(item))
+		return;
+	/* ContentType.delete: the children go with their type */
+	if (walk_push(&w, item)) {
+		txn->err = -ENOMEM;
+		return;
+	}
+	w.f[0].t->pos_item = NULL;
+	while (w.n) {
+		struct walk_frame *f = &w.f[w.n - 1];
+
+		it = walk_next(f, false);
+		if (!it) {
+			/* yjs: transaction.changed.delete(type) */
+			if (f->t->changed_epoch == txn->epoch)
+				f->t->changed_epoch = 0;
+			w.n--;
+			continue;
+		}
+		if (!y_item_deleted(it)) {
+			if (mark_deleted(txn, it) && has_type(it)) {
+				if (walk_push(&w, it))
+					txn->err = -ENOMEM;
+				else
+					it->content.type->pos_item = NULL;
+			}
+		} else if (it->id.clock < before_clock(txn, it->id.client) &&
+			   y_txn_add_merge(txn, it->id)) {
+			txn->err = -ENOMEM;
+		}
+	}
+	free(w.f);
 }
 
 /* Turns an Item into a GC struct in place.  Nothing live points at it:
@@ -224,42 +314,68 @@ static void item_to_gc(struct y_item *item)
 	item->kind = Y_STRUCT_GC;
 }
 
-void y_item_gc(struct y_doc *doc, struct y_item *item, bool parent_gcd)
+/* ContentType.gc: the branch is dead once its children are collected. */
+static void kill_type(struct y_doc *doc, struct y_item *item)
 {
-	struct y_item *it, *next;
-	struct y_type *t;
-	size_t k;
+	struct y_type *t = item->content.type;
 
-	if (item->kind != Y_STRUCT_ITEM)
-		return;
-	if (item->content.kind == Y_CONTENT_TYPE && item->content.type) {
-		t = item->content.type;
-		for (it = t->start; it; it = next) {
-			next = it->right;
-			y_item_gc(doc, it, true);
-		}
-		t->start = NULL;
-		for (k = 0; k < t->map.n; k++) {
-			for (it = t->map.entries[k].val; it; it = next) {
-				next = it->left;
-				y_item_gc(doc, it, true);
-			}
-		}
-		y_keymap_release(&t->map);
-		t->dead = true;
-		t->pos_item = NULL;
-		/* the branch outlives its item until the commit is over:
-		 * handles and the changed list may still name it */
-		item->content.type = NULL;
-		if (y_doc_defer_free_type(doc, t))
-			t->item = NULL; /* leaked rather than freed too early */
-	}
+	t->start = NULL;
+	y_keymap_release(&t->map);
+	t->dead = true;
+	t->pos_item = NULL;
+	/* the branch outlives its item until the commit is over: handles
+	 * and the changed list may still name it */
+	item->content.type = NULL;
+	if (y_doc_defer_free_type(doc, t))
+		t->item = NULL; /* leaked rather than freed too early */
+}
+
+static void gc_self(struct y_item *item, bool parent_gcd)
+{
 	if (parent_gcd) {
 		item_to_gc(item);
 	} else {
 		y_content_release(&item->content);
 		item->content.kind = Y_CONTENT_DELETED;
 	}
+}
+
+void y_item_gc(struct y_doc *doc, struct y_item *item, bool parent_gcd)
+{
+	struct walk w = { NULL, 0, 0 };
+	struct y_item *it;
+
+	if (item->kind != Y_STRUCT_ITEM)
+		return;
+	if (!has_type(item) || walk_push(&w, item)) {
+		/* without memory for the walk the subtree stays as it is */
+		if (!has_type(item))
+			gc_self(item, parent_gcd);
+		return;
+	}
+	while (w.n) {
+		struct walk_frame *f = &w.f[w.n - 1];
+
+		it = walk_next(f, true);
+		if (!it) {
+			struct y_item *done = f->item;
+
+			w.n--;
+			kill_type(doc, done);
+			gc_self(done, w.n ? true : parent_gcd);
+			continue;
+		}
+		if (it->kind != Y_STRUCT_ITEM)
+			continue;
+		if (has_type(it)) {
+			if (walk_push(&w, it))
+				y_item_gc(doc, it,
+					  true); /* no memory: recurse */
+			continue; /* else collected when its frame is done */
+		}
+		item_to_gc(it);
+	}
+	free(w.f);
 }
 
 /* mergeWith (spec 6.3) for two Items. */

@@ -714,6 +714,33 @@ static void test_gc(void)
 	y_doc_free(doc);
 }
 
+/* Deleting and collecting a very deep subtree must not recurse. */
+static void test_deep(void)
+{
+	struct y_doc *doc = new_doc(1, true);
+	struct y_type *t = root(doc, "a", Y_ARRAY), *p = t;
+	struct y_txn *txn;
+	struct y_content c;
+	struct y_item *it = NULL;
+	int i, rc = 0;
+
+	begin(doc, &txn);
+	for (i = 0; i < 200000 && !rc; i++) {
+		memset(&c, 0, sizeof(c));
+		c.kind = Y_CONTENT_TYPE;
+		c.type = y_type_new(doc, Y_ARRAY, NULL);
+		rc = y_item_insert_local(&it, txn, p, NULL, NULL, NULL, 0, &c,
+					 1);
+		p = it ? it->content.type : p;
+	}
+	end(doc);
+	ok(!rc, "200000 nested arrays");
+	list_delete(doc, t, 0, 1);
+	is_str(store_of(doc), "(1,0)1~D (1,1)199999gc",
+	       "deep subtree deleted and collected into one GC");
+	y_doc_free(doc);
+}
+
 /* ---- update events ----------------------------------------------------- */
 
 struct events {
@@ -802,6 +829,7 @@ int main(void)
 	test_map();
 	test_concurrent();
 	test_gc();
+	test_deep();
 	test_events();
 	test_roots();
 	is_int(checks_failed, 0, "invariants held after every transaction");
