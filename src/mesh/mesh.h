@@ -305,6 +305,181 @@ bool mesh_property_check_value(const struct mesh_property *p, const cJSON *v,
 int mesh_validate_strict(struct mesh_diag *out, const struct mesh_schema *s,
 			 const cJSON *doc);
 
+/* ======================================================================
+ * 5. Documents (spec/document.md §3, §4.2, §6, §7.4)
+ * ====================================================================== */
+
+/*
+ * A MeshDocument lives in a libyjs document (struct y_doc, yjs.h) in the
+ * form the TypeScript SDK runtime gives it (spec §6): the root type "xml"
+ * (opened as an XmlElement) is the schema's root element, holding its
+ * children and its attributes; every other element is an XmlElement named
+ * after its tag, with a "$id" attribute (a lowercase UUID v4) and one
+ * attribute per value property set; an element tagged "text" has an
+ * XmlText child that holds its rich text.  The functions below take the
+ * y_doc and the schema; they never keep either.  Like the y_doc itself they
+ * are single-threaded per document.
+ *
+ * Document JSON (spec §3) is {"<root tag>": {<attributes>, "<child
+ * property>": [<child>, ...]}} where a child is {"<tag>": {...}} or, inside
+ * a "text" element, a text node {"text": {"delta": [{"insert": "...",
+ * "attributes": {...}}, ...]}}.
+ */
+struct y_doc;
+
+/* The name of the root type. */
+#define MESH_DOC_ROOT "xml"
+
+/* Flags.  MESH_DOC_IDS: render "$id" (first in each element object); on
+ * input, accept "$id" keys (build keeps them when unique; merge matches
+ * elements by them). */
+#define MESH_DOC_IDS 0x1u
+
+/*
+ * The document's JSON form as a new cJSON tree (cJSON_Delete it), built
+ * deterministically: attributes in schema declaration order, absent ones
+ * left out, "$id" first with MESH_DOC_IDS, the child property last and
+ * always present ([] when empty); text nodes in the PY form above, each run
+ * with an "attributes" object ({} when unformatted).  What the schema does
+ * not describe is LEFT OUT: elements with unknown tags or tags not allowed
+ * where they are (with their subtrees), attributes that are not value
+ * properties (the Python SDK's stray child-array attribute included),
+ * plain values in child lists, text nodes outside "text" elements and the
+ * text of a "text" element whose type has no child property.
+ * mesh_doc_validate reports all of these, and a merge leaves them alone.
+ * 0, -EINVAL (NULL argument, or "xml" typed as another kind), -ENOMEM.
+ */
+int mesh_doc_to_cjson(cJSON **out, struct y_doc *doc,
+		      const struct mesh_schema *s, unsigned flags);
+
+/* The same pretty-printed by mesh_json_print (2-space indent, JS number
+ * text, final newline): what a document file reads as.  *out is newly
+ * allocated (free()); *out_len (may be NULL) its length. */
+int mesh_doc_render(char **out, size_t *out_len, struct y_doc *doc,
+		    const struct mesh_schema *s, unsigned flags);
+
+/*
+ * Level R validation of a document JSON (spec §4.2 plus value types and
+ * enums): the top level is exactly {"<root tag>": {...}}; each element
+ * object has one key, a tag of the schema listed by the parent's child
+ * property; each other key of an element is one of its value properties
+ * with a value of the declared type (null only when the property is not
+ * required) and within its enum, or its child property holding an array;
+ * "$id" only with MESH_DOC_IDS (a non-empty string, never on the root);
+ * text nodes (and, as an input shorthand, plain strings, meaning one
+ * unformatted run) only in the child array of a "text" element, their
+ * delta made of {"insert": string or embed object, "attributes": object}.
+ * Missing properties, `required` and `ordered` are NOT checked (level S,
+ * mesh_validate_strict, does).  Every error is appended to out with its
+ * JSON pointer, e.g.
+ *   /html/children/0/body/children/1/div: unknown element "div" (not in the schema)
+ *   /html/children/0/p: element "p" is not allowed in "children" of "html" (allowed: body)
+ *   /html/children/0/body/children/0/p/id: unexpected property "id" (not in the schema of "p")
+ *   /html/children/0/body/children/0/p/class: expected string or null, got number
+ *   /schema/elements/0/element/schema/0/attribute/type: value "int" is not one of ["string", ...]
+ * Returns 0 when valid, -EINVAL when not, -ENOMEM.
+ */
+int mesh_validate_json(struct mesh_diag *out, const struct mesh_schema *s,
+		       const cJSON *doc, unsigned flags);
+
+/*
+ * The same rules on a live document, walked without rendering (what the
+ * server runs on a replica after applying an incoming update, DESIGN.md
+ * decision 9).  In addition every non-root element must have a string
+ * "$id", child lists may hold only elements (and XmlTexts in "text"
+ * elements), and an attribute named after the element's child property is
+ * tolerated (the Python SDK writes one).  Pointers follow the JSON form;
+ * the index of a child counts every item of the live child list.
+ * 0 when valid, -EINVAL when not (out filled), -ENOMEM.
+ */
+int mesh_doc_validate(struct mesh_diag *out, struct y_doc *doc,
+		      const struct mesh_schema *s);
+
+/*
+ * Creates the document described by json (sync.create's json, sync.open's
+ * initial_json, spec §3.5) in the EMPTY document doc, in one transaction
+ * (one update event), with the structure and item order of the TS runtime's
+ * createNodes: for each root child in order, the element's item, then its
+ * children (recursively), then "$id" and its other attributes in JSON key
+ * order; a "text" element's XmlText first among its children (an empty one
+ * when the JSON gives none); the root's attributes last.  New ids are fresh
+ * UUID v4s, except with MESH_DOC_IDS, where a JSON "$id" is kept unless it
+ * was already used in this document.
+ * json is validated first (mesh_validate_json with flags); on any error
+ * nothing is written and -EINVAL is returned with the errors in diag (may
+ * be NULL).  -ENOTEMPTY when the document already has content, -ENOMEM.
+ */
+int mesh_doc_build(struct y_doc *doc, const struct mesh_schema *s,
+		   const cJSON *json, unsigned flags, struct mesh_diag *diag);
+/* The same from JSON text; a syntax error is reported in diag too. */
+int mesh_doc_build_text(struct y_doc *doc, const struct mesh_schema *s,
+			const char *text, size_t len, unsigned flags,
+			struct mesh_diag *diag);
+
+/* What a merge did (for logs and tests). */
+struct mesh_merge_stats {
+	size_t attrs_set; /* attribute items written */
+	size_t attrs_deleted;
+	size_t elements_inserted; /* new elements (nested ones counted) */
+	size_t elements_deleted; /* subtrees deleted (roots counted) */
+	size_t text_inserted; /* UTF-16 units */
+	size_t text_deleted;
+	size_t text_formatted; /* format calls */
+	size_t dropped; /* edits dropped: their target was deleted remotely */
+};
+
+/*
+ * Edit to operations: the 3-way merge of DESIGN.md decision 3 (spec §7.4).
+ * base is the JSON the writer read (normally rendered with MESH_DOC_IDS;
+ * NULL = the document as it is now), newj the JSON it wrote (with or
+ * without "$id"s); doc is the live document, which may have moved on since
+ * base was read.  newj is validated (level R, "$id" accepted); then the
+ * smallest set of CRDT operations that turns base into newj is computed
+ * and applied to doc in ONE transaction (one update event):
+ *  - elements are matched per parent: by "$id" where newj carries one,
+ *    otherwise structurally (an LCS over the children by tag, weighted by
+ *    similarity; equal elements first), and inherit the matched base "$id";
+ *    a base without ids is first matched the same way against the live
+ *    document to learn them;
+ *  - matched elements: each value property whose value differs from base
+ *    is written, each one absent from newj but present in base deleted;
+ *  - unmatched base children are deleted, unmatched new children inserted
+ *    (whole subtrees, as mesh_doc_build builds them: fresh ids, or the
+ *    JSON's "$id" if no element uses it) after their nearest left sibling
+ *    that still exists; a moved element is a delete plus an insert;
+ *  - text nodes: a character diff (common prefix/suffix, then an LCS over
+ *    code points) gives inserts and deletes, plus format calls where the
+ *    formatting of kept characters changed; positions are carried over
+ *    to the live text through a diff of base against live, UTF-16 correct.
+ * Conflict rules (base -> newj against remote changes base -> live):
+ *  - what the writer did not change is not touched: concurrent remote
+ *    changes to other attributes, elements and text survive;
+ *  - the same attribute changed on both sides: the writer wins;
+ *  - text edited on both sides: both edits are kept (positions merged);
+ *    the same characters formatted on both sides: the writer's keys win;
+ *  - an element (or attribute, or text) edited by the writer but deleted
+ *    remotely (the element or an ancestor is gone): the edit is dropped
+ *    and counted in stats->dropped, the element is NOT re-created; new
+ *    children inserted under a remotely deleted parent are dropped too;
+ *  - an element deleted by the writer but edited remotely: it is deleted
+ *    (with the remote edits inside it);
+ *  - elements inserted on both sides at the same place: both are kept, the
+ *    CRDT orders them.
+ * Returns 0 (stats, may be NULL, filled), -EINVAL when newj is invalid (the
+ * errors in diag, may be NULL; doc unchanged) or base is malformed,
+ * -ENOMEM (the transaction may then be partly applied).
+ */
+int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
+		   const struct mesh_schema *s, const cJSON *base,
+		   const cJSON *newj, struct mesh_diag *diag);
+/* The same with the new JSON as text (a syntax error goes to diag). */
+int mesh_doc_merge_text(struct mesh_merge_stats *stats, struct y_doc *doc,
+			const struct mesh_schema *s, const cJSON *base,
+			const char *text, size_t len, struct mesh_diag *diag);
+
+/* A random lowercase UUID v4 (getrandom), NUL-terminated.  0 or -errno. */
+int mesh_uuid4(char out[37]);
+
 #ifdef __cplusplus
 }
 #endif

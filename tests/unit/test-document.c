@@ -1,0 +1,732 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * test-document.c - unit tests of MeshDocument (src/mesh/document.c,
+ * docvalidate.c, merge.c): the Yjs structure built from JSON (byte for
+ * byte against yjs vector V2c), the JSON render of the worked examples of
+ * spec/document.md §3.6 built directly through libyjs, build/render round
+ * trips for every built-in schema, level R validation of JSON and of live
+ * documents, and the 3-way merge (fixed scenarios for every conflict rule,
+ * then property tests over random schemas, documents and edits, with
+ * concurrent edits on a second replica exchanged as updates).
+ *
+ * The fixtures are read from $abs_top_srcdir/schemas/ (set by make check).
+ * MESH_TEST_SEED=n replays the random tests with another seed.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mesh.h"
+#include "tap.h"
+#include "yjs.h"
+
+/* ---------------------------------------------------------------- helpers */
+
+static TAP_PRINTF(1, 2) const char *nm(const char *fmt, ...)
+{
+	static char bufs[4][256];
+	static int next;
+	char *b = bufs[next++ % 4];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return b;
+}
+
+static char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf = NULL;
+	long n;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
+			free(buf);
+			buf = NULL;
+		}
+		if (buf) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+/* Single quotes stand for double quotes, to keep test JSON readable. */
+static char *q(const char *s)
+{
+	char *r = strdup(s), *p;
+
+	if (!r)
+		bail_out("out of memory");
+	for (p = r; *p; p++)
+		if (*p == '\'')
+			*p = '"';
+	return r;
+}
+
+static struct mesh_schema *schema_q(const char *json)
+{
+	struct mesh_schema *s = NULL;
+	struct mesh_error err;
+	char *text = q(json);
+
+	if (mesh_schema_parse(&s, text, strlen(text), &err))
+		bail_out("test schema: %s: %s", err.path, err.msg);
+	free(text);
+	return s;
+}
+
+static struct mesh_schema *load_schema(const char *name)
+{
+	const char *top = getenv("abs_top_srcdir");
+	struct mesh_schema *s = NULL;
+	struct mesh_error err;
+	char path[4096];
+	size_t len = 0;
+	char *text;
+
+	if (!top)
+		top = getenv("top_srcdir");
+	if (!top)
+		top = ".";
+	snprintf(path, sizeof(path), "%s/schemas/%s.json", top, name);
+	text = read_file(path, &len);
+	if (!text)
+		bail_out("cannot read %s (abs_top_srcdir not set?)", path);
+	if (mesh_schema_parse(&s, text, len, &err))
+		bail_out("%s: %s: %s", name, err.path, err.msg);
+	free(text);
+	return s;
+}
+
+static cJSON *json_q(const char *json)
+{
+	struct mesh_error err;
+	char *text = q(json);
+	cJSON *v;
+
+	if (mesh_json_parse(&v, text, strlen(text), &err))
+		bail_out("test JSON: %s (%s)", err.msg, json);
+	free(text);
+	return v;
+}
+
+/* The pretty form of a single-quoted JSON literal. */
+static char *pretty_q(const char *json)
+{
+	cJSON *v = json_q(json);
+	char *out;
+
+	if (mesh_json_print(&out, v))
+		bail_out("print");
+	cJSON_Delete(v);
+	return out;
+}
+
+static struct y_doc *new_doc(uint64_t client)
+{
+	struct y_doc_options o = { .client_id = client };
+	struct y_doc *d;
+
+	if (y_doc_new(&d, &o))
+		bail_out("y_doc_new");
+	return d;
+}
+
+static char *render(struct y_doc *d, const struct mesh_schema *s,
+		    unsigned flags)
+{
+	char *out = NULL;
+	int ret = mesh_doc_render(&out, NULL, d, s, flags);
+
+	if (ret)
+		diag("render: %s", strerror(-ret));
+	return out;
+}
+
+static char *diag_text(const struct mesh_diag *d)
+{
+	char *t;
+
+	if (mesh_diag_format(&t, d))
+		bail_out("diag format");
+	return t;
+}
+
+/* Collects update events. */
+struct updates {
+	int n;
+	uint8_t *last;
+	size_t last_len;
+};
+
+static void on_update(void *ctx, const uint8_t *u, size_t len, bool local,
+		      void *origin)
+{
+	struct updates *up = ctx;
+
+	(void)local;
+	(void)origin;
+	up->n++;
+	free(up->last);
+	up->last = malloc(len);
+	memcpy(up->last, u, len);
+	up->last_len = len;
+}
+
+static size_t unhex(uint8_t *out, const char *hex)
+{
+	size_t n = 0;
+	unsigned v;
+
+	while (hex[0] && hex[1] && sscanf(hex, "%2x", &v) == 1) {
+		out[n++] = (uint8_t)v;
+		hex += 2;
+	}
+	return n;
+}
+
+static void sync_docs(struct y_doc *from, struct y_doc *to)
+{
+	uint8_t *sv, *u;
+	size_t svl, ul;
+
+	if (y_doc_state_vector(&sv, &svl, to) ||
+	    y_doc_encode_state_as_update(&u, &ul, from, sv, svl, NULL) ||
+	    y_doc_apply_update(to, u, ul, NULL))
+		bail_out("sync");
+	free(sv);
+	free(u);
+}
+
+static int set_str(struct y_type *el, const char *k, const char *v)
+{
+	struct y_any a;
+	int ret;
+
+	y_any_init_string(&a, v, strlen(v));
+	ret = y_map_set(el, k, strlen(k), &a);
+	y_any_clear(&a);
+	return ret;
+}
+
+static struct y_type *add_el(struct y_type *parent, uint64_t idx,
+			     const char *tag, const char *id)
+{
+	struct y_type *t;
+
+	if (y_list_insert_type(&t, parent, idx, Y_XML_ELEMENT, tag))
+		bail_out("insert %s", tag);
+	if (id && set_str(t, "$id", id))
+		bail_out("set $id");
+	return t;
+}
+
+/* ------------------------------------------------------------ schemas */
+
+/* The schema of spec §3.6 example D (from the SDK tests). */
+static const char *schema_d =
+	"{'$root_tag_ref': '#/$defs/root', '$defs': {"
+	"'root': {'type': 'object', 'additionalProperties': false, 'required': ['root'], 'properties': {'root': {'type': 'object', 'additionalProperties': false, 'required': ['hello', 'children'], 'properties': {"
+	"  'hello': {'type': ['string', 'null']},"
+	"  'children': {'type': 'array', 'items': {'anyOf': [{'$ref': '#/$defs/child'}, {'$ref': '#/$defs/text'}]}}}}}},"
+	"'child': {'type': 'object', 'additionalProperties': false, 'required': ['child'], 'properties': {'child': {'type': 'object', 'additionalProperties': false, 'required': ['hello', 'children'], 'properties': {"
+	"  'hello': {'type': ['string', 'null']},"
+	"  'children': {'type': 'array', 'items': {'anyOf': [{'$ref': '#/$defs/child'}]}}}}}},"
+	"'text': {'type': 'object', 'additionalProperties': false, 'required': ['text'], 'properties': {'text': {'type': 'object', 'additionalProperties': false, 'required': ['children', 'hello'], 'properties': {"
+	"  'children': {'type': 'array', 'items': {'anyOf': [{'$ref': '#/$defs/child'}]}},"
+	"  'hello': {'type': ['string', 'null']}}}}}}}";
+
+/* ------------------------------------------------------ V2c byte parity */
+
+static void test_v2c(void)
+{
+	static const char *v2c =
+		"01070500070103786d6c0304626f647907000500030170280005010324696401770270312800050105636c617373017707636f6e74656e74870501030170280005040324696401770270322800050003246964017702623100";
+	struct mesh_schema *s = load_schema("html");
+	struct y_doc *d = new_doc(5);
+	struct updates up = { 0 };
+	struct mesh_diag dg = { 0 };
+	uint8_t want[200];
+	size_t wn = unhex(want, v2c);
+	char *text;
+	int ret;
+
+	y_doc_on_update(d, on_update, &up);
+	text = q(
+		"{'html': {'children': [{'body': {'$id': 'b1', 'children': ["
+		"{'p': {'$id': 'p1', 'class': 'content'}}, {'p': {'$id': 'p2'}}]}}]}}");
+	ret = mesh_doc_build_text(d, s, text, strlen(text), MESH_DOC_IDS, &dg);
+	is_int(ret, 0, "V2c: build with ids");
+	is_int(up.n, 1, "V2c: one update event");
+	is_mem(up.last, up.last_len, want, wn,
+	       "V2c: update is byte-identical to the TS createNodes order");
+	free(text);
+
+	/* without MESH_DOC_IDS a "$id" in the JSON is an error */
+	mesh_diag_free(&dg);
+	y_doc_free(d);
+	d = new_doc(5);
+	text = q("{'html': {'children': [{'body': {'$id': 'b1'}}]}}");
+	ret = mesh_doc_build_text(d, s, text, strlen(text), 0, &dg);
+	is_int(ret, -EINVAL, "build without ids refuses $id");
+	ok(dg.n == 1 && !strcmp(dg.errors[0].path, "/html/children/0/body/$id"),
+	   "the error names /html/children/0/body/$id");
+	free(text);
+	mesh_diag_free(&dg);
+	free(up.last);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+/* ------------------------------------------------ examples A-D (§3.6) */
+
+static void test_example_a(void)
+{
+	struct mesh_schema *s = load_schema("html");
+	struct y_doc *d = new_doc(1);
+	struct y_type *root, *body, *p;
+	char *got, *want;
+
+	y_doc_root(&root, d, "xml", Y_XML_ELEMENT);
+	got = render(d, s, 0);
+	is_str(got, "{\n  \"html\": {\n    \"children\": []\n  }\n}\n",
+	       "A: empty document renders {html: {children: []}}");
+	free(got);
+
+	/* the insertion order of the PY table of spec §6.6 */
+	body = add_el(root, 0, "body", "b1");
+	p = add_el(body, 0, "p", "p1");
+	set_str(p, "class", "content");
+	add_el(body, 1, "p", "p2");
+	got = render(d, s, 0);
+	is_str(got,
+	       "{\n  \"html\": {\n    \"children\": [\n      {\n        \"body\": {\n"
+	       "          \"children\": [\n            {\n              \"p\": {\n"
+	       "                \"class\": \"content\"\n              }\n            },\n"
+	       "            {\n              \"p\": {}\n            }\n          ]\n"
+	       "        }\n      }\n    ]\n  }\n}\n",
+	       "A: to_json() (pretty, 2-space indent, final newline)");
+	free(got);
+	got = render(d, s, MESH_DOC_IDS);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'$id': 'b1', 'children': [{'p': {'$id': 'p1', 'class': 'content'}}, {'p': {'$id': 'p2'}}]}}]}}");
+	is_str(got, want, "A: to_json(include_ids) puts $id first");
+	free(got);
+	free(want);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+static void test_example_b(void)
+{
+	struct mesh_schema *s = load_schema("document");
+	struct y_doc *d = new_doc(1);
+	struct y_type *root, *e;
+	struct y_any n;
+	char *got, *want;
+
+	y_doc_root(&root, d, "xml", Y_XML_ELEMENT);
+	e = add_el(root, 0, "heading", "h");
+	set_str(e, "text", "Quarterly report");
+	e = add_el(root, 1, "body", "b");
+	set_str(e, "text", "Revenue grew **12%**.");
+	e = add_el(root, 2, "file", "f");
+	set_str(e, "name", "chart.png");
+	/* attributes not in the schema are left out of the render */
+	set_str(e, "bogus", "x");
+	y_any_init_number(&n, 2);
+	y_map_set(e, "size", 4, &n);
+	got = render(d, s, 0);
+	want = pretty_q("{'document': {'content': ["
+			"{'heading': {'text': 'Quarterly report'}},"
+			"{'body': {'text': 'Revenue grew **12%**.'}},"
+			"{'file': {'name': 'chart.png'}}]}}");
+	is_str(got, want, "B: .document example");
+	free(got);
+	free(want);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+static void test_example_c(void)
+{
+	struct mesh_schema *s = load_schema("thread");
+	struct y_doc *d = new_doc(1);
+	struct y_type *root, *mem, *msgs, *m, *e;
+	char *got, *want;
+
+	y_doc_root(&root, d, "xml", Y_XML_ELEMENT);
+	mem = add_el(root, 0, "members", "m0");
+	e = add_el(mem, 0, "member", "m1");
+	set_str(e, "name", "alice");
+	e = add_el(mem, 1, "member", "m2");
+	set_str(e, "name", "assistant");
+	msgs = add_el(root, 1, "messages", "m3");
+	m = add_el(msgs, 0, "message", "m4");
+	/* set in another order than the schema's: the render reorders */
+	set_str(m, "role", "user");
+	set_str(m, "author_name", "alice");
+	set_str(m, "created_at", "2025-01-01T10:00:00Z");
+	set_str(m, "text", "Can you summarise the PDF?");
+	set_str(m, "id", "m1");
+	e = add_el(m, 0, "file", "f1");
+	set_str(e, "path", "docs/report.pdf");
+	m = add_el(msgs, 1, "message", "m5");
+	set_str(m, "text", "Sure - here it is.");
+	set_str(m, "created_at", "2025-01-01T10:00:05Z");
+	set_str(m, "author_name", "assistant");
+	set_str(m, "role", "agent");
+	/* a root attribute lives on the "xml" type */
+	set_str(root, "name", "support");
+	/* the Python SDK's stray child-array attribute is ignored */
+	set_str(root, "properties", "[stale]");
+	got = render(d, s, 0);
+	want = pretty_q(
+		"{'thread': {'name': 'support', 'properties': ["
+		"{'members':  {'items': [{'member': {'name': 'alice'}}, {'member': {'name': 'assistant'}}]}},"
+		"{'messages': {'items': ["
+		"{'message': {'id': 'm1', 'text': 'Can you summarise the PDF?', 'created_at': '2025-01-01T10:00:00Z',"
+		" 'author_name': 'alice', 'role': 'user', 'attachments': [{'file': {'path': 'docs/report.pdf'}}]}},"
+		"{'message': {'text': 'Sure - here it is.', 'created_at': '2025-01-01T10:00:05Z',"
+		" 'author_name': 'assistant', 'role': 'agent', 'attachments': []}}]}}]}}");
+	is_str(got, want,
+	       "C: .thread example (schema order, child property last)");
+	free(got);
+	free(want);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+static void test_example_d(void)
+{
+	struct mesh_schema *s = schema_q(schema_d);
+	struct y_doc *d = new_doc(1);
+	struct y_type *root, *c1, *c2, *t, *xt;
+	struct y_any bold, tru;
+	char *got, *want;
+
+	y_doc_root(&root, d, "xml", Y_XML_ELEMENT);
+	c1 = add_el(root, 0, "child", "c1");
+	set_str(c1, "hello", "world");
+	c2 = add_el(c1, 0, "child", "c2");
+	set_str(c2, "hello", "nested");
+	t = add_el(root, 1, "text", "t1");
+	set_str(t, "hello", "x");
+	y_list_insert_type(&xt, t, 0, Y_XML_TEXT, NULL);
+	y_text_insert(xt, 0, "hello world!", 12, NULL);
+	y_any_init_object(&bold);
+	y_any_init_bool(&tru, true);
+	y_any_object_set(&bold, "bold", 4, &tru);
+	y_text_format(xt, 0, 5, &bold);
+	y_any_clear(&bold);
+	got = render(d, s, 0);
+	want = pretty_q(
+		"{'root': {'children': ["
+		"{'child': {'hello': 'world', 'children': [{'child': {'hello': 'nested', 'children': []}}]}},"
+		"{'text':  {'hello': 'x', 'children': ["
+		"{'text': {'delta': [{'insert': 'hello', 'attributes': {'bold': true}}, {'insert': ' world!', 'attributes': {}}]}}]}}"
+		"]}}");
+	is_str(got, want,
+	       "D: text element with a child property (PY text node form)");
+	free(got);
+
+	/* and it builds back from that JSON, text node included */
+	{
+		struct y_doc *d2 = new_doc(2);
+		struct mesh_diag dg = { 0 };
+		char *got2;
+		cJSON *j = json_q(
+			"{'root': {'children': ["
+			"{'child': {'hello': 'world', 'children': [{'child': {'hello': 'nested', 'children': []}}]}},"
+			"{'text':  {'hello': 'x', 'children': ["
+			"{'text': {'delta': [{'insert': 'hello', 'attributes': {'bold': true}}, {'insert': ' world!', 'attributes': {}}]}}]}}"
+			"]}}");
+
+		is_int(mesh_doc_build(d2, s, j, 0, &dg), 0,
+		       "D: builds from its own render");
+		got2 = render(d2, s, 0);
+		is_str(got2, want, "D: build then render round-trips");
+		is_int(mesh_doc_validate(&dg, d2, s), 0,
+		       "D: built document is valid (level R)");
+		free(got2);
+		cJSON_Delete(j);
+		mesh_diag_free(&dg);
+		y_doc_free(d2);
+	}
+	free(want);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+/* --------------------------------------------- round trips per schema */
+
+static const struct {
+	const char *schema;
+	const char *json; /* in canonical order: schema order, child last */
+} samples[] = {
+	{ "html",
+	  "{'html': {'children': [{'body': {'children': [{'p': {'class': 'content'}}, {'p': {}}, {'p': {'class': null}}]}}, {'body': {'children': []}}]}}" },
+	{ "document",
+	  "{'document': {'content': [{'heading': {'text': 'Quarterly report'}}, {'body': {'text': 'Revenue grew **12%**.\\nNext line \\u00e9\\ud83d\\ude00'}}, {'file': {'name': 'chart.png'}}]}}" },
+	{ "superdoc",
+	  "{'document': {'children': [{'block': {'blockType': 'paragraph', 'indent': 2, 'children': [{'text': {'text': 'hi'}}, {'text': {}}]}}, {'horizontalRule': {}}, {'image': {'imageUrl': 'a.png', 'width': 3.5, 'height': 100000000000}}]}}" },
+	{ "gallery",
+	  "{'gallery': {'content': [{'file': {'path': 'a.jpg', 'description': 'A'}}, {'file': {'path': 'b.jpg'}}]}}" },
+	{ "presentation",
+	  "{'presentation': {'slides': [{'slide': {'title': 'One', 'background': '#fff', 'lines': [{'line': {'line': 'a'}}, {'line': {'line': 'b'}}]}}, {'slide': {'lines': []}}]}}" },
+	{ "transcript",
+	  "{'transcript': {'segments': [{'segment': {'participant_id': 'p', 'participant_name': 'Al', 'participant_role': 'user', 'time': '2025-01-01T00:00:00Z', 'text': 'hello'}}]}}" },
+	{ "thread",
+	  "{'thread': {'name': 'support', 'properties': [{'members': {'items': [{'member': {'name': 'alice'}}]}}, {'messages': {'external_thread_id': 'x', 'items': ["
+	  "{'message': {'id': 'm1', 'text': 'hi', 'role': 'user', 'attachments': [{'file': {'path': 'r.pdf'}}, {'image': {'width': 10, 'height': 0.25, 'id': 'i'}}, {'reaction': {'value': '+1'}}]}},"
+	  "{'exec': {'command': 'ls', 'exit_code': -1}}, {'ui': {'width': 1e21}}, {'reasoning': {'summary': 's'}},"
+	  "{'event': {'name': 'e', 'data': 'd', 'logs': [{'log': {'text': 'l'}}]}}]}}]}}" },
+	{ "thread_list",
+	  "{'thread_list': {'threads': [{'thread': {'name': 'a', 'path': 'a.thread', 'created_at': 'c', 'modified_at': 'm'}}]}}" },
+	{ "schema_schema",
+	  "{'schema': {'root_tag_name': 'r', 'elements': [{'element': {'tag_name': 'r', 'description': 'root', 'schema': ["
+	  "{'attribute': {'name': 'a', 'type': 'string'}}, {'child_elements': {'name': 'kids', 'children': [{'element_reference': {'tag_name': 'r'}}]}}]}}]}}" },
+};
+
+static void test_round_trips(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(samples) / sizeof(samples[0]); i++) {
+		struct mesh_schema *s = load_schema(samples[i].schema);
+		struct y_doc *d = new_doc(3), *d2 = new_doc(4);
+		struct mesh_diag dg = { 0 };
+		char *want = pretty_q(samples[i].json), *got, *got2, *t;
+		cJSON *j = json_q(samples[i].json);
+		int ret;
+
+		ret = mesh_doc_build(d, s, j, 0, &dg);
+		if (!is_int(ret, 0, nm("%s: build", samples[i].schema))) {
+			t = diag_text(&dg);
+			diag("%s", t);
+			free(t);
+		}
+		got = render(d, s, 0);
+		is_str(got, want,
+		       nm("%s: build then render gives the input",
+			  samples[i].schema));
+		is_int(mesh_doc_validate(&dg, d, s), 0,
+		       nm("%s: the built document is valid",
+			  samples[i].schema));
+		/* through the wire: a second replica renders the same */
+		sync_docs(d, d2);
+		got2 = render(d2, s, 0);
+		is_str(got2, want,
+		       nm("%s: a replica renders the same", samples[i].schema));
+		/* ids on request, each a lowercase UUID v4 */
+		free(got2);
+		got2 = render(d2, s, MESH_DOC_IDS);
+		t = got2 ? strstr(got2, "\"$id\": \"") : NULL;
+		ok(t && t[8 + 14] == '4' && strchr("89ab", t[8 + 19]) &&
+			   t[8 + 36] == '"',
+		   nm("%s: ids are UUID v4", samples[i].schema));
+		free(got);
+		free(got2);
+		free(want);
+		cJSON_Delete(j);
+		mesh_diag_free(&dg);
+		y_doc_free(d);
+		y_doc_free(d2);
+		mesh_schema_free(s);
+	}
+}
+
+/* Input in any key order renders in schema order; string shorthand. */
+static void test_build_forms(void)
+{
+	struct mesh_schema *s = schema_q(schema_d);
+	struct y_doc *d = new_doc(9);
+	struct mesh_diag dg = { 0 };
+	cJSON *j;
+	char *got, *want;
+
+	j = json_q(
+		"{'root': {'children': [{'text': {'children': ['plain text'], 'hello': 'h'}}, {'text': {'hello': 'no text'}},"
+		"{'child': {'children': [], 'hello': 'k'}}], 'hello': 'r'}}");
+	is_int(mesh_doc_build(d, s, j, 0, &dg), 0,
+	       "build: keys in any order, a plain string as text");
+	got = render(d, s, 0);
+	want = pretty_q(
+		"{'root': {'hello': 'r', 'children': ["
+		"{'text': {'hello': 'h', 'children': [{'text': {'delta': [{'insert': 'plain text', 'attributes': {}}]}}]}},"
+		"{'text': {'hello': 'no text', 'children': [{'text': {'delta': []}}]}},"
+		"{'child': {'hello': 'k', 'children': []}}]}}");
+	is_str(got, want,
+	       "render: schema order, child property last, a text element always has its text node");
+	free(got);
+	free(want);
+	cJSON_Delete(j);
+	j = json_q("{'root': {'children': []}}");
+	is_int(mesh_doc_build(d, s, j, 0, &dg), -ENOTEMPTY,
+	       "build into a non-empty document: -ENOTEMPTY");
+	cJSON_Delete(j);
+	mesh_diag_free(&dg);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+/* ------------------------------------------------------------ validation */
+
+static const struct {
+	const char *schema;
+	unsigned flags;
+	const char *json;
+	const char *errors; /* "path: msg\n" lines */
+} vcases[] = {
+	{ "html", 0, "{'html': {'children': []}}", "" },
+	{ "html", 0, "{'html': {}}", "" },
+	{ "html", 0, "[]",
+	  "expected a JSON object {\"html\": {...}}, got array\n" },
+	{ "html", 0, "{'body': {}}",
+	  "/body: unexpected key \"body\" at the top level (only \"html\" is allowed)\n"
+	  "/html: missing root element \"html\"\n" },
+	{ "html", 0,
+	  "{'html': {'children': [{'body': {'children': [{'div': {}}]}}]}}",
+	  "/html/children/0/body/children/0/div: unknown element \"div\" (not in the schema)\n" },
+	{ "html", 0, "{'html': {'children': [{'p': {}}]}}",
+	  "/html/children/0/p: element \"p\" is not allowed in \"children\" of \"html\" (allowed: body)\n" },
+	{ "html", 0,
+	  "{'html': {'children': [{'body': {'children': [{'p': {'id': 'x', 'class': 5}}]}}]}}",
+	  "/html/children/0/body/children/0/p/id: unexpected property \"id\" (not in the schema of \"p\")\n"
+	  "/html/children/0/body/children/0/p/class: expected string or null, got number\n" },
+	{ "html", 0, "{'html': {'children': {}}}",
+	  "/html/children: expected an array of child elements, got object\n" },
+	{ "html", 0,
+	  "{'html': {'children': [{'body': {}, 'p': {}}, 7, {'body': []}]}}",
+	  "/html/children/0: an element object must have exactly one key (its tag), got 2\n"
+	  "/html/children/0/p: element \"p\" is not allowed in \"children\" of \"html\" (allowed: body)\n"
+	  "/html/children/1: expected an element object {\"<tag>\": {...}}, got number\n"
+	  "/html/children/2/body: expected an object with the properties of \"body\", got array\n" },
+	{ "html", 0, "{'html': {'children': [{'body': {'$id': 'x'}}]}}",
+	  "/html/children/0/body/$id: unexpected key \"$id\" (ids are assigned by the document)\n" },
+	{ "html", MESH_DOC_IDS,
+	  "{'html': {'children': [{'body': {'$id': 'x'}}, {'body': {'$id': 3}}]}}",
+	  "/html/children/1/body/$id: expected \"$id\" to be a non-empty string, got number\n" },
+	{ "html", MESH_DOC_IDS, "{'html': {'$id': 'r'}}",
+	  "/html/$id: the root element has no \"$id\"\n" },
+	{ "html", 0, "{'html': {'children': [{'text': {'delta': []}}, 'str']}}",
+	  "/html/children/0: a text node is only allowed in a \"text\" element, not in \"html\"\n"
+	  "/html/children/1: a text node is only allowed in a \"text\" element, not in \"html\"\n" },
+	{ "schema_schema", 0,
+	  "{'schema': {'elements': [{'element': {'schema': [{'attribute': {'type': 'int', 'name': null}}]}}]}}",
+	  "/schema/elements/0/element/schema/0/attribute/type: value \"int\" is not one of [\"string\",\"boolean\",\"number\"]\n" },
+	{ "superdoc", 0,
+	  "{'document': {'children': [{'image': {'width': '3', 'height': true}}, {'block': {'indent': null, 'children': [{'text': {'text': 1}}]}}]}}",
+	  "/document/children/0/image/width: expected number or null, got string\n"
+	  "/document/children/0/image/height: expected number or null, got boolean\n"
+	  "/document/children/1/block/children/0/text/text: expected string or null, got number\n" },
+	{ "D", 0,
+	  "{'root': {'children': [{'text': {'children': [{'text': {'delta': [{'insert': 5}, {'insert': 'a', 'attributes': 1, 'retain': 2}, {}]}}]}}]}}",
+	  "/root/children/0/text/children/0/text/delta/0/insert: expected a string (or an embed object), got number\n"
+	  "/root/children/0/text/children/0/text/delta/1/attributes: expected an object of formatting attributes, got number\n"
+	  "/root/children/0/text/children/0/text/delta/1/retain: unexpected key \"retain\" (a text node's delta holds only insert and attributes)\n"
+	  "/root/children/0/text/children/0/text/delta/2: missing \"insert\" (a text node holds only inserts)\n" },
+};
+
+static void test_validate_json(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(vcases) / sizeof(vcases[0]); i++) {
+		struct mesh_schema *s = !strcmp(vcases[i].schema, "D") ?
+						schema_q(schema_d) :
+						load_schema(vcases[i].schema);
+		struct mesh_diag dg = { 0 };
+		cJSON *j = json_q(vcases[i].json);
+		char *got;
+		int ret;
+
+		ret = mesh_validate_json(&dg, s, j, vcases[i].flags);
+		got = diag_text(&dg);
+		is_int(ret, vcases[i].errors[0] ? -EINVAL : 0,
+		       nm("validate %s %zu: result", vcases[i].schema, i));
+		is_str(got, vcases[i].errors,
+		       nm("validate %s %zu: every error, with its pointer",
+			  vcases[i].schema, i));
+		free(got);
+		cJSON_Delete(j);
+		mesh_diag_free(&dg);
+		mesh_schema_free(s);
+	}
+}
+
+static void test_validate_live(void)
+{
+	struct mesh_schema *s = load_schema("html");
+	struct y_doc *d = new_doc(1);
+	struct y_type *root, *body, *p, *t;
+	struct mesh_diag dg = { 0 };
+	struct y_any n;
+	char *got;
+
+	y_doc_root(&root, d, "xml", Y_XML_ELEMENT);
+	is_int(mesh_doc_validate(&dg, d, s), 0, "live: empty doc is valid");
+	body = add_el(root, 0, "body", "b");
+	add_el(root, 1, "p", "p0"); /* not allowed in html */
+	p = add_el(body, 0, "p", "p1");
+	y_any_init_number(&n, 5);
+	y_map_set(p, "class", 5, &n); /* wrong type */
+	set_str(p, "style", "x"); /* unknown attribute */
+	add_el(body, 1, "div", "d"); /* unknown tag */
+	add_el(body, 2, "p", NULL); /* no $id */
+	y_list_insert_type(&t, body, 3, Y_XML_TEXT, NULL); /* loose text */
+	y_list_insert(body, 4, &n, 1); /* a plain value */
+	set_str(body, "children", "stale"); /* PY quirk: tolerated */
+	is_int(mesh_doc_validate(&dg, d, s), -EINVAL, "live: invalid");
+	got = diag_text(&dg);
+	is_str(got,
+	       "/html/children/0/body/children/0/p/class: expected string or null, got number\n"
+	       "/html/children/0/body/children/0/p/style: unexpected property \"style\" (not in the schema of \"p\")\n"
+	       "/html/children/0/body/children/1/div: unknown element \"div\" (not in the schema)\n"
+	       "/html/children/0/body/children/2/p: missing \"$id\" (every element needs one)\n"
+	       "/html/children/0/body/children/3: this child: a text node is only allowed in a \"text\" element, not in \"body\"\n"
+	       "/html/children/0/body/children/4: this child is a plain value, not an element\n"
+	       "/html/children/1/p: element \"p\" is not allowed in \"children\" of \"html\" (allowed: body)\n",
+	       "live: every fault, with pointers into the JSON form");
+	free(got);
+	/* the render leaves all of it out */
+	got = render(d, s, 0);
+	{
+		char *want = pretty_q(
+			"{'html': {'children': [{'body': {'children': [{'p': {}}, {'p': {}}]}}]}}");
+		is_str(got, want,
+		       "render leaves out what the schema does not describe");
+		free(want);
+	}
+	free(got);
+	mesh_diag_free(&dg);
+	y_doc_free(d);
+	mesh_schema_free(s);
+}
+
+int main(void)
+{
+	plan_no_plan();
+	test_v2c();
+	test_example_a();
+	test_example_b();
+	test_example_c();
+	test_example_d();
+	test_round_trips();
+	test_build_forms();
+	test_validate_json();
+	test_validate_live();
+	return done_testing();
+}
