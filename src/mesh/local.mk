@@ -37,3 +37,9 @@ tests_unit_test_schema_LDADD = src/mesh/libmesh.la $(CJSON_LIBS) $(LIBM)
 # tests/fuzz/fuzz-schema.c is a libFuzzer target (built by hand or by
 # tests/fuzz/run.sh with clang -fsanitize=fuzzer), not by automake.
 EXTRA_DIST += tests/fuzz/fuzz-schema.c
+
+# MeshDocument (render/build, level R validation, 3-way merge) and its test.
+src_mesh_libmesh_la_SOURCES += src/mesh/document.c src/mesh/docvalidate.c src/mesh/merge.c src/mesh/docint.h
+src_mesh_libmesh_la_LIBADD += src/yjs/libyjs.la
+tests_unit_test_document_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mesh $(CJSON_CFLAGS)
+tests_unit_test_document_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_LIBS) $(LIBM)
