@@ -260,7 +260,12 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 		item->origin = y_item_last_id(left);
 		item->info |= Y_ITEM_HAS_ORIGIN;
 	}
-	if (item->parent_kind != Y_PARENT_TYPE || !item->parent.type) {
+	/* A GC neighbour here (only reachable through the offset path with
+	 * crafted input; yjs would throw) must never be linked into a list:
+	 * the item goes the way of its neighbour. */
+	if (item->parent_kind != Y_PARENT_TYPE || !item->parent.type ||
+	    (item->left && item->left->kind != Y_STRUCT_ITEM) ||
+	    (item->right && item->right->kind != Y_STRUCT_ITEM)) {
 		to_gc(item);
 		append(s, item);
 		return 0;
