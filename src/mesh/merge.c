@@ -702,14 +702,23 @@ static void pair(struct mnode *b, struct mnode *n)
 		n->id = b->id;
 }
 
-/* How well base kid b fits new kid n: 0 = not at all; >= 2 = certain. */
+/*
+ * How well base kid b fits new kid n: 0 = not at all; >= W_CERTAIN = the
+ * same element for sure (same explicit id, or equal subtrees).  An exact
+ * match outweighs several partial ones, so that an element the writer
+ * left alone keeps its identity (and concurrent edits to it) rather than
+ * its neighbours being re-purposed around it.
+ */
+#define W_ID 5.0
+#define W_EQUAL 4.0
+#define W_CERTAIN 4.0
 static double weight(const struct mnode *b, const struct mnode *n,
 		     const char *claimed)
 {
 	if (n->kind == N_ELEM && n->explicit_id)
 		return b->id && !strcmp(b->id, n->id) &&
 				       !strcmp(b->tag, n->tag) ?
-			       3 :
+			       W_ID :
 			       0;
 	if (claimed && *claimed)
 		return 0;
@@ -718,7 +727,7 @@ static double weight(const struct mnode *b, const struct mnode *n,
 	if (b->kind == N_ELEM && strcmp(b->tag, n->tag))
 		return 0;
 	if (node_equal(b, n))
-		return 2;
+		return W_EQUAL;
 	return 1 + 0.9 * node_similarity(b, n);
 }
 
@@ -762,12 +771,12 @@ static int match_kids(struct mctx *c, struct mnode *b, struct mnode *n)
 		}
 	}
 #define W(i, j) weight(b->kids[i], n->kids[j], claimed ? &claimed[i] : NULL)
-	while (pre < nb && pre < nn && W(pre, pre) >= 2) {
+	while (pre < nb && pre < nn && W(pre, pre) >= W_CERTAIN) {
 		pair(b->kids[pre], n->kids[pre]);
 		pre++;
 	}
 	while (suf < nb - pre && suf < nn - pre &&
-	       W(nb - 1 - suf, nn - 1 - suf) >= 2) {
+	       W(nb - 1 - suf, nn - 1 - suf) >= W_CERTAIN) {
 		pair(b->kids[nb - 1 - suf], n->kids[nn - 1 - suf]);
 		suf++;
 	}

@@ -716,6 +716,534 @@ static void test_validate_live(void)
 	mesh_schema_free(s);
 }
 
+/* ------------------------------------------------------------ merging */
+
+/* render(new) as it should look: new built into a fresh document. */
+static char *normalize(const struct mesh_schema *s, const cJSON *j)
+{
+	struct y_doc *d = new_doc(77);
+	struct mesh_diag dg = { 0 };
+	char *out = NULL, *t;
+
+	if (mesh_doc_build(d, s, j, MESH_DOC_IDS, &dg)) {
+		t = diag_text(&dg);
+		diag("normalize: %s", t);
+		free(t);
+	} else {
+		out = render(d, s, 0);
+	}
+	mesh_diag_free(&dg);
+	y_doc_free(d);
+	return out;
+}
+
+static cJSON *render_json(struct y_doc *d, const struct mesh_schema *s,
+			  unsigned flags)
+{
+	cJSON *j = NULL;
+
+	if (mesh_doc_to_cjson(&j, d, s, flags))
+		bail_out("to_cjson");
+	return j;
+}
+
+/* cJSON_InsertItemInArray of cJSON 1.7.15 refuses to insert after a
+ * delete from the same array: rebuild the list instead. */
+static void arr_insert(cJSON *arr, int idx, cJSON *x)
+{
+	cJSON *tmp = cJSON_CreateArray(), *it;
+	int i = 0;
+
+	while ((it = cJSON_DetachItemFromArray(arr, 0))) {
+		if (i++ == idx)
+			cJSON_AddItemToArray(tmp, x);
+		cJSON_AddItemToArray(tmp, it);
+	}
+	if (i <= idx)
+		cJSON_AddItemToArray(tmp, x);
+	while ((it = cJSON_DetachItemFromArray(tmp, 0)))
+		cJSON_AddItemToArray(arr, it);
+	cJSON_Delete(tmp);
+}
+
+/* Removes every "$id" from a document JSON (what a file without ids
+ * holds). */
+static void strip_ids(cJSON *v)
+{
+	cJSON *m;
+
+	if (!v)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(v, "$id");
+	for (m = v->child; m; m = m->next)
+		strip_ids(m);
+}
+
+/* The value object at a JSON pointer-ish path of child indexes under the
+ * root: path "0/1" = root children[0] children[1]. */
+static cJSON *el_at(const struct mesh_schema *s, cJSON *doc, const char *path)
+{
+	const struct mesh_element *et = mesh_schema_root(s);
+	cJSON *v = cJSON_GetObjectItemCaseSensitive(doc, et->tag), *kids;
+	char *end;
+	long i;
+
+	while (*path) {
+		i = strtol(path, &end, 10);
+		kids = cJSON_GetObjectItemCaseSensitive(v, et->child->name);
+		v = cJSON_GetArrayItem(kids, (int)i);
+		et = mesh_schema_element(s, v->child->string);
+		v = v->child;
+		path = *end ? end + 1 : end;
+	}
+	return v;
+}
+
+struct mcase {
+	struct mesh_schema *s;
+	struct y_doc *a, *b; /* writer's replica, remote replica */
+	struct updates up;
+	cJSON *base; /* render of a with ids */
+	cJSON *neu;
+};
+
+static void mcase_init(struct mcase *m, struct mesh_schema *s, const char *json)
+{
+	struct mesh_diag dg = { 0 };
+	cJSON *j = json_q(json);
+
+	memset(m, 0, sizeof(*m));
+	m->s = s;
+	m->a = new_doc(1);
+	m->b = new_doc(2);
+	if (mesh_doc_build(m->a, s, j, MESH_DOC_IDS, &dg))
+		bail_out("mcase build");
+	cJSON_Delete(j);
+	sync_docs(m->a, m->b);
+	m->base = render_json(m->a, s, MESH_DOC_IDS);
+	m->neu = cJSON_Duplicate(m->base, true);
+	y_doc_on_update(m->a, on_update, &m->up);
+}
+
+static void mcase_free(struct mcase *m)
+{
+	cJSON_Delete(m->base);
+	cJSON_Delete(m->neu);
+	free(m->up.last);
+	y_doc_free(m->a);
+	y_doc_free(m->b);
+}
+
+/* The remote replica edits (through a merge of its own) and the update
+ * reaches the writer's replica. */
+static void remote_edit(struct mcase *m, cJSON *rnew)
+{
+	struct mesh_diag dg = { 0 };
+
+	if (mesh_doc_merge(NULL, m->b, m->s, NULL, rnew, &dg))
+		bail_out("remote merge");
+	sync_docs(m->b, m->a);
+	m->up.n = 0;
+}
+
+static int do_merge(struct mcase *m, struct mesh_merge_stats *st)
+{
+	struct mesh_diag dg = { 0 };
+	char *t;
+	int ret = mesh_doc_merge(st, m->a, m->s, m->base, m->neu, &dg);
+
+	if (ret) {
+		t = diag_text(&dg);
+		diag("merge: %d %s", ret, t);
+		free(t);
+	}
+	mesh_diag_free(&dg);
+	return ret;
+}
+
+static void set_json_str(cJSON *obj, const char *k, const char *v)
+{
+	cJSON_DeleteItemFromObjectCaseSensitive(obj, k);
+	cJSON_AddStringToObject(obj, k, v);
+}
+
+static const char *html3 =
+	"{'html': {'children': [{'body': {'$id': 'b1', 'children': ["
+	"{'p': {'$id': 'p1', 'class': 'a'}}, {'p': {'$id': 'p2', 'class': 'b'}}, {'p': {'$id': 'p3', 'class': 'c'}}]}}]}}";
+
+static void test_merge_basic(void)
+{
+	struct mesh_schema *s = load_schema("html");
+	struct mesh_merge_stats st;
+	struct mcase m;
+	char *got, *want;
+	cJSON *kids, *x;
+
+	/* one attribute, file without ids */
+	mcase_init(&m, s, html3);
+	set_json_str(el_at(s, m.neu, "0/1"), "class", "B");
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "merge: attribute change");
+	ok(st.attrs_set == 1 && !st.attrs_deleted && !st.elements_inserted &&
+		   !st.elements_deleted,
+	   "merge: exactly one attribute written");
+	is_int(m.up.n, 1, "merge: one update event");
+	got = render(m.a, s, MESH_DOC_IDS);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'$id': 'b1', 'children': ["
+		"{'p': {'$id': 'p1', 'class': 'a'}}, {'p': {'$id': 'p2', 'class': 'B'}}, {'p': {'$id': 'p3', 'class': 'c'}}]}}]}}");
+	is_str(got, want, "merge: ids kept, value changed");
+	free(got);
+	free(want);
+	mcase_free(&m);
+
+	/* unchanged: nothing at all */
+	mcase_init(&m, s, html3);
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "merge: no change");
+	is_int(m.up.n, 0, "merge: no change, no update");
+	mcase_free(&m);
+
+	/* delete an attribute, insert and delete elements */
+	mcase_init(&m, s, html3);
+	cJSON_DeleteItemFromObjectCaseSensitive(el_at(s, m.neu, "0/0"),
+						"class");
+	kids = cJSON_GetObjectItemCaseSensitive(el_at(s, m.neu, "0"),
+						"children");
+	cJSON_DeleteItemFromArray(kids, 2);
+	x = json_q("{'p': {'class': 'new'}}");
+	arr_insert(kids, 1, x);
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "merge: mixed edit");
+	ok(st.attrs_set == 0 && st.attrs_deleted == 1 &&
+		   st.elements_inserted == 1 && st.elements_deleted == 1,
+	   "merge: 1 attribute deleted, 1 element inserted, 1 deleted (%zu %zu %zu %zu)",
+	   st.attrs_set, st.attrs_deleted, st.elements_inserted,
+	   st.elements_deleted);
+	got = render(m.a, s, 0);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'children': [{'p': {}}, {'p': {'class': 'new'}}, {'p': {'class': 'b'}}]}}]}}");
+	is_str(got, want, "merge: mixed edit renders as written");
+	free(got);
+	free(want);
+	got = render(m.a, s, MESH_DOC_IDS);
+	ok(got && strstr(got, "\"p1\"") && strstr(got, "\"p2\"") &&
+		   !strstr(got, "\"p3\""),
+	   "merge: kept elements keep their ids");
+	free(got);
+	mcase_free(&m);
+
+	/* a move (with ids in the file): delete + insert */
+	mcase_init(&m, s, html3);
+	kids = cJSON_GetObjectItemCaseSensitive(el_at(s, m.neu, "0"),
+						"children");
+	x = cJSON_DetachItemFromArray(kids, 0);
+	cJSON_AddItemToArray(kids, x);
+	is_int(do_merge(&m, &st), 0, "merge: move");
+	ok(st.elements_inserted == 1 && st.elements_deleted == 1 &&
+		   !st.attrs_set,
+	   "merge: a move is one delete and one insert");
+	got = render(m.a, s, 0);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'children': [{'p': {'class': 'b'}}, {'p': {'class': 'c'}}, {'p': {'class': 'a'}}]}}]}}");
+	is_str(got, want, "merge: moved");
+	free(got);
+	free(want);
+	got = render(m.a, s, MESH_DOC_IDS);
+	ok(got && !strstr(got, "\"p1\""),
+	   "merge: the moved element has a new id");
+	free(got);
+	mcase_free(&m);
+
+	/* invalid input: error, document unchanged, no update */
+	mcase_init(&m, s, html3);
+	set_json_str(el_at(s, m.neu, "0/1"), "klass", "B");
+	{
+		struct mesh_diag dg = { 0 };
+		char *before = render(m.a, s, 0);
+
+		is_int(mesh_doc_merge(&st, m.a, s, m.base, m.neu, &dg), -EINVAL,
+		       "merge: invalid new JSON is refused");
+		ok(dg.n == 1 &&
+			   !strcmp(dg.errors[0].path,
+				   "/html/children/0/body/children/1/p/klass"),
+		   "merge: the error names the fault");
+		got = render(m.a, s, 0);
+		is_str(got, before, "merge: document unchanged");
+		is_int(m.up.n, 0, "merge: no update");
+		free(got);
+		free(before);
+		mesh_diag_free(&dg);
+	}
+	mcase_free(&m);
+
+	/* base NULL = the live document; base without ids learns them */
+	mcase_init(&m, s, html3);
+	set_json_str(el_at(s, m.neu, "0/2"), "class", "C");
+	strip_ids(m.neu);
+	is_int(mesh_doc_merge(&st, m.a, s, NULL, m.neu, NULL), 0,
+	       "merge: base NULL");
+	ok(st.attrs_set == 1 && !st.elements_inserted,
+	   "merge: base NULL, one attribute");
+	mcase_free(&m);
+	mcase_init(&m, s, html3);
+	strip_ids(m.base);
+	set_json_str(el_at(s, m.neu, "0/2"), "class", "C");
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "merge: base without ids");
+	ok(st.attrs_set == 1 && !st.elements_inserted && !st.elements_deleted,
+	   "merge: base without ids still gives one attribute write");
+	mcase_free(&m);
+	mesh_schema_free(s);
+}
+
+static void test_merge_conflicts(void)
+{
+	struct mesh_schema *s = load_schema("html");
+	struct mesh_merge_stats st;
+	struct mcase m;
+	char *got, *want, *gb;
+	cJSON *r;
+
+	/* disjoint attributes: both survive */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	set_json_str(el_at(s, r, "0/2"), "class", "remote");
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	set_json_str(el_at(s, m.neu, "0/0"), "class", "writer");
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "conflict: disjoint attributes");
+	sync_docs(m.a, m.b);
+	got = render(m.a, s, 0);
+	gb = render(m.b, s, 0);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'children': [{'p': {'class': 'writer'}}, {'p': {'class': 'b'}}, {'p': {'class': 'remote'}}]}}]}}");
+	is_str(got, want, "conflict: the remote change survives the write");
+	is_str(gb, want, "conflict: replicas converge");
+	free(got);
+	free(gb);
+	free(want);
+	mcase_free(&m);
+
+	/* the same attribute: the writer wins */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	set_json_str(el_at(s, r, "0/1"), "class", "remote");
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	set_json_str(el_at(s, m.neu, "0/1"), "class", "writer");
+	is_int(do_merge(&m, &st), 0, "conflict: same attribute");
+	sync_docs(m.a, m.b);
+	got = render(m.b, s, 0);
+	ok(got && strstr(got, "\"writer\"") && !strstr(got, "\"remote\""),
+	   "conflict: same attribute, the writer wins");
+	free(got);
+	mcase_free(&m);
+
+	/* edited here, deleted remotely: dropped, not re-created */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	cJSON_DeleteItemFromArray(
+		cJSON_GetObjectItemCaseSensitive(el_at(s, r, "0"), "children"),
+		1);
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	set_json_str(el_at(s, m.neu, "0/1"), "class", "writer");
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0,
+	       "conflict: edit of a remotely deleted element");
+	is_int(st.dropped, 1, "conflict: the edit is counted as dropped");
+	ok(!st.elements_inserted && !st.attrs_set,
+	   "conflict: and the element is not re-created");
+	got = render(m.a, s, 0);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'children': [{'p': {'class': 'a'}}, {'p': {'class': 'c'}}]}}]}}");
+	is_str(got, want, "conflict: the remote delete wins");
+	free(got);
+	free(want);
+	mcase_free(&m);
+
+	/* deleted here, edited remotely: deleted */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	set_json_str(el_at(s, r, "0/1"), "class", "remote");
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	cJSON_DeleteItemFromArray(cJSON_GetObjectItemCaseSensitive(
+					  el_at(s, m.neu, "0"), "children"),
+				  1);
+	is_int(do_merge(&m, &st), 0,
+	       "conflict: delete of a remotely edited element");
+	sync_docs(m.a, m.b);
+	got = render(m.b, s, 0);
+	want = pretty_q(
+		"{'html': {'children': [{'body': {'children': [{'p': {'class': 'a'}}, {'p': {'class': 'c'}}]}}]}}");
+	is_str(got, want, "conflict: the writer's delete wins");
+	free(got);
+	free(want);
+	mcase_free(&m);
+
+	/* both insert at the same place: both kept */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	arr_insert(cJSON_GetObjectItemCaseSensitive(el_at(s, r, "0"),
+						    "children"),
+		   1, json_q("{'p': {'class': 'R'}}"));
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	arr_insert(cJSON_GetObjectItemCaseSensitive(el_at(s, m.neu, "0"),
+						    "children"),
+		   1, json_q("{'p': {'class': 'W'}}"));
+	is_int(do_merge(&m, &st), 0, "conflict: concurrent inserts");
+	sync_docs(m.a, m.b);
+	got = render(m.a, s, 0);
+	gb = render(m.b, s, 0);
+	ok(got && strstr(got, "\"R\"") && strstr(got, "\"W\""),
+	   "conflict: both inserts kept");
+	is_str(got, gb, "conflict: concurrent inserts converge");
+	free(got);
+	free(gb);
+	mcase_free(&m);
+
+	/* a new child under a remotely deleted parent is dropped */
+	mcase_init(&m, s, html3);
+	r = cJSON_Duplicate(m.base, true);
+	cJSON_DeleteItemFromArray(
+		cJSON_GetObjectItemCaseSensitive(el_at(s, r, ""), "children"),
+		0);
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(
+				     el_at(s, m.neu, "0"), "children"),
+			     json_q("{'p': {'class': 'orphan'}}"));
+	is_int(do_merge(&m, &st), 0, "conflict: insert under a deleted parent");
+	ok(st.dropped == 1 && !st.elements_inserted,
+	   "conflict: the insert is dropped");
+	got = render(m.a, s, 0);
+	want = pretty_q("{'html': {'children': []}}");
+	is_str(got, want, "conflict: the parent stays deleted");
+	free(got);
+	free(want);
+	mcase_free(&m);
+	mesh_schema_free(s);
+}
+
+static cJSON *delta_of(struct mesh_schema *s, cJSON *doc, const char *path)
+{
+	cJSON *kids = cJSON_GetObjectItemCaseSensitive(el_at(s, doc, path),
+						       "children");
+
+	return cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetArrayItem(kids, 0)->child, "delta");
+}
+
+static void test_merge_text(void)
+{
+	struct mesh_schema *s;
+	struct mesh_merge_stats st;
+	struct mcase m;
+	char *got, *want, *gb;
+	cJSON *r, *delta;
+	static const char *doc =
+		"{'root': {'children': [{'text': {'hello': 'x', 'children': ["
+		"{'text': {'delta': [{'insert': 'hello', 'attributes': {'bold': true}}, {'insert': ' world!'}]}}]}}]}}";
+
+	s = schema_q(schema_d);
+
+	/* insert in the middle: only the new characters */
+	mcase_init(&m, s, doc);
+	delta = delta_of(s, m.neu, "0");
+	cJSON_ReplaceItemInArray(delta, 1,
+				 json_q("{'insert': ' brave world!'}"));
+	strip_ids(m.neu);
+	is_int(do_merge(&m, &st), 0, "text: insert");
+	ok(st.text_inserted == 6 && !st.text_deleted && !st.text_formatted &&
+		   !st.attrs_set && !st.elements_inserted,
+	   "text: 6 units inserted, nothing else (%zu %zu %zu)",
+	   st.text_inserted, st.text_deleted, st.text_formatted);
+	got = render(m.a, s, 0);
+	want = normalize(s, m.neu);
+	is_str(got, want, "text: insert renders as written");
+	free(got);
+	free(want);
+	mcase_free(&m);
+
+	/* formatting change and delete */
+	mcase_init(&m, s, doc);
+	delta = delta_of(s, m.neu, "0");
+	cJSON_ReplaceItemInArray(
+		delta, 0,
+		json_q("{'insert': 'he', 'attributes': {'bold': true}}"));
+	cJSON_ReplaceItemInArray(
+		delta, 1,
+		json_q("{'insert': 'llo world', 'attributes': {'italic': true}}"));
+	is_int(do_merge(&m, &st), 0, "text: format + delete");
+	ok(st.text_deleted == 1 && st.text_formatted >= 1 && !st.text_inserted,
+	   "text: 1 unit deleted, formatted, nothing inserted (%zu %zu %zu)",
+	   st.text_inserted, st.text_deleted, st.text_formatted);
+	got = render(m.a, s, 0);
+	want = normalize(s, m.neu);
+	is_str(got, want, "text: formatting renders as written");
+	free(got);
+	free(want);
+	mcase_free(&m);
+
+	/* UTF-16: astral characters count 2 units */
+	mcase_init(
+		&m, s,
+		"{'root': {'children': [{'text': {'children': ['a\\ud83d\\ude00b\\u00e9c']}}]}}");
+	delta = delta_of(s, m.neu, "0");
+	cJSON_ReplaceItemInArray(
+		delta, 0,
+		json_q("{'insert': 'a\\ud83d\\ude00X\\u00e9\\ud83c\\udf89'}"));
+	is_int(do_merge(&m, &st), 0, "text: UTF-16");
+	ok(st.text_inserted == 3 && st.text_deleted == 2,
+	   "text: b->X, c->party popper: 3 units in, 2 out (%zu %zu)",
+	   st.text_inserted, st.text_deleted);
+	got = render(m.a, s, 0);
+	want = normalize(s, m.neu);
+	is_str(got, want, "text: UTF-16 edit renders as written");
+	free(got);
+	free(want);
+	cJSON_Delete(m.neu);
+	m.neu = cJSON_Duplicate(m.base, true);
+	delta = delta_of(s, m.neu, "0");
+	cJSON_ReplaceItemInArray(delta, 0, json_q("{'insert': 'ab\\u00e9c'}"));
+	/* m.base still says a😀bé c, the live text is a😀Xé🎉 */
+	is_int(do_merge(&m, &st), 0, "text: delete an astral character");
+	is_int(st.text_deleted, 2, "text: an astral character is 2 units");
+	mcase_free(&m);
+
+	/* concurrent edits of the same text: both kept */
+	mcase_init(&m, s, doc);
+	r = cJSON_Duplicate(m.base, true);
+	delta = delta_of(s, r, "0");
+	arr_insert(delta, 0, json_q("{'insert': 'AAA '}"));
+	remote_edit(&m, r);
+	cJSON_Delete(r);
+	delta = delta_of(s, m.neu, "0");
+	cJSON_ReplaceItemInArray(delta, 1, json_q("{'insert': ' world! ZZZ'}"));
+	cJSON_ReplaceItemInArray(
+		delta, 0,
+		json_q("{'insert': 'hell', 'attributes': {'bold': true}}"));
+	is_int(do_merge(&m, &st), 0, "text: concurrent edits");
+	sync_docs(m.a, m.b);
+	got = render(m.a, s, 0);
+	gb = render(m.b, s, 0);
+	want = pretty_q(
+		"{'root': {'children': [{'text': {'hello': 'x', 'children': ["
+		"{'text': {'delta': [{'insert': 'AAA ', 'attributes': {}}, {'insert': 'hell', 'attributes': {'bold': true}}, {'insert': ' world! ZZZ', 'attributes': {}}]}}]}}]}}");
+	is_str(got, want,
+	       "text: the remote insert and the writer's edits are all there");
+	is_str(gb, want, "text: replicas converge");
+	free(got);
+	free(gb);
+	free(want);
+	mcase_free(&m);
+	mesh_schema_free(s);
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -728,5 +1256,8 @@ int main(void)
 	test_build_forms();
 	test_validate_json();
 	test_validate_live();
+	test_merge_basic();
+	test_merge_conflicts();
+	test_merge_text();
 	return done_testing();
 }
