@@ -377,12 +377,29 @@ static int add_item(cJSON *arr, cJSON *v)
 	return 0;
 }
 
-/* {"text": {"delta": [{"insert": ..., "attributes": {...}}, ...]}} */
+static bool attrs_equal(const struct y_any *a, const struct y_any *b)
+{
+	bool ea = a->kind != Y_ANY_OBJECT || !a->obj.len;
+	bool eb = b->kind != Y_ANY_OBJECT || !b->obj.len;
+
+	if (ea || eb)
+		return ea && eb;
+	return y_any_equal(a, b);
+}
+
+/*
+ * {"text": {"delta": [{"insert": ..., "attributes": {...}}, ...]}}.
+ * Adjacent string runs with the same formatting are joined: yjs splits runs
+ * at every visible format item, even a redundant one (spec/yjs.md §9.4), so
+ * the same text could otherwise read differently depending on its edit
+ * history.  Joined, the render depends on the content only.
+ */
 static int render_text(cJSON **out, struct y_type *t)
 {
 	struct y_delta_op *ops = NULL;
 	cJSON *node = NULL, *inner, *delta, *op, *attrs;
-	size_t n = 0, i;
+	size_t n = 0, i, j, len;
+	char *buf = NULL;
 	int ret;
 
 	*out = NULL;
@@ -397,13 +414,38 @@ static int render_text(cJSON **out, struct y_type *t)
 	delta = cJSON_CreateArray();
 	if (add_member(inner, "delta", delta))
 		goto out;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
 		if (ops[i].kind != Y_DELTA_INSERT || ops[i].type)
 			continue; /* nested types inside text: not in the model */
 		op = cJSON_CreateObject();
-		if (add_item(delta, op) ||
-		    add_member(op, "insert", mesh_any_to_cjson(&ops[i].insert)))
+		if (add_item(delta, op))
 			goto out;
+		if (ops[i].insert.kind == Y_ANY_STRING) {
+			len = ops[i].insert.str.len;
+			while (j < n && ops[j].kind == Y_DELTA_INSERT &&
+			       !ops[j].type &&
+			       ops[j].insert.kind == Y_ANY_STRING &&
+			       attrs_equal(&ops[j].attrs, &ops[i].attrs))
+				len += ops[j++].insert.str.len;
+			buf = malloc(len + 1);
+			if (!buf)
+				goto out;
+			for (len = 0; i < j; i++) {
+				memcpy(buf + len, ops[i].insert.str.ptr,
+				       ops[i].insert.str.len);
+				len += ops[i].insert.str.len;
+			}
+			buf[len] = '\0';
+			i = j - 1;
+			if (add_member(op, "insert", cJSON_CreateString(buf)))
+				goto out;
+			free(buf);
+			buf = NULL;
+		} else if (add_member(op, "insert",
+				      mesh_any_to_cjson(&ops[i].insert))) {
+			goto out;
+		}
 		attrs = ops[i].attrs.kind == Y_ANY_OBJECT ?
 				mesh_any_to_cjson(&ops[i].attrs) :
 				cJSON_CreateObject();
@@ -414,6 +456,7 @@ static int render_text(cJSON **out, struct y_type *t)
 	node = NULL;
 	ret = 0;
 out:
+	free(buf);
 	cJSON_Delete(node);
 	y_delta_free(ops, n);
 	return ret;

@@ -625,10 +625,10 @@ static bool node_equal(const struct mnode *a, const struct mnode *b)
 		return false;
 	if (a->kind == N_TEXT)
 		return a->u.n == b->u.n &&
-		       !memcmp(a->u.sym, b->u.sym,
-			       a->u.n * sizeof(*a->u.sym)) &&
-		       !memcmp(a->u.attr, b->u.attr,
-			       a->u.n * sizeof(*a->u.attr));
+		       (!a->u.n || (!memcmp(a->u.sym, b->u.sym,
+					    a->u.n * sizeof(*a->u.sym)) &&
+				    !memcmp(a->u.attr, b->u.attr,
+					    a->u.n * sizeof(*a->u.attr))));
 	if (strcmp(a->tag, b->tag) || a->n_kids != b->n_kids)
 		return false;
 	for (m = a->val->child; m; m = m->next) {
@@ -898,14 +898,23 @@ struct top {
 	size_t seq; /* tie-break: order in new */
 };
 
+/*
+ * Order of the text operations: formats first (they move no position, and
+ * a format run may span the gap where an insert goes), then deletes and
+ * inserts from the end backwards, so that each position is still the one
+ * computed on the live text; at one position the delete goes first and
+ * inserts go last-in-new first, so that they end up in order.
+ */
 static int top_cmp(const void *a, const void *b)
 {
 	const struct top *x = a, *y = b;
 
+	if ((x->kind == T_FORMAT) != (y->kind == T_FORMAT))
+		return x->kind == T_FORMAT ? -1 : 1;
 	if (x->pos != y->pos)
 		return x->pos > y->pos ? -1 : 1;
 	if (x->kind != y->kind)
-		return x->kind == T_INSERT ? 1 : y->kind == T_INSERT ? -1 : 0;
+		return x->kind == T_INSERT ? 1 : -1;
 	if (x->seq != y->seq)
 		return x->seq > y->seq ? -1 : 1;
 	return 0;

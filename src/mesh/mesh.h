@@ -340,7 +340,8 @@ struct y_doc;
  * deterministically: attributes in schema declaration order, absent ones
  * left out, "$id" first with MESH_DOC_IDS, the child property last and
  * always present ([] when empty); text nodes in the PY form above, each run
- * with an "attributes" object ({} when unformatted).  What the schema does
+ * with an "attributes" object ({} when unformatted), adjacent runs with
+ * the same formatting joined (yjs splits runs at redundant format items).  What the schema does
  * not describe is LEFT OUT: elements with unknown tags or tags not allowed
  * where they are (with their subtrees), attributes that are not value
  * properties (the Python SDK's stray child-array attribute included),

@@ -1244,6 +1244,619 @@ static void test_merge_text(void)
 	mesh_schema_free(s);
 }
 
+/* ------------------------------------------------------ property tests */
+
+static uint64_t rng = 88172645463325252ULL;
+
+static uint32_t rnd(uint32_t n)
+{
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return n ? (uint32_t)(rng % n) : 0;
+}
+
+static const char *const value_types[] = { "string", "number", "boolean" };
+
+/* A random MeshSchema: root "r", elements e0..e(k-1), maybe "text". */
+static struct mesh_schema *random_schema(void)
+{
+	cJSON *top = cJSON_CreateObject(), *defs, *def, *inner, *props, *p,
+	      *any, *req;
+	int k = 2 + (int)rnd(4), i, j, n, t;
+	bool with_text = rnd(2);
+	char tags[8][16], name[32], *text;
+	struct mesh_schema *s = NULL;
+	struct mesh_error err;
+	int ntags = 0;
+
+	for (i = 0; i < k; i++)
+		snprintf(tags[ntags++], sizeof(tags[0]), "e%d", i);
+	if (with_text)
+		snprintf(tags[ntags++], sizeof(tags[0]), "text");
+	cJSON_AddStringToObject(top, "$root_tag_ref", "#/$defs/r");
+	defs = cJSON_AddObjectToObject(top, "$defs");
+	for (i = -1; i < ntags; i++) {
+		const char *tag = i < 0 ? "r" : tags[i];
+		bool is_text = i >= 0 && !strcmp(tag, "text");
+
+		def = cJSON_AddObjectToObject(defs, tag);
+		cJSON_AddStringToObject(def, "type", "object");
+		inner = cJSON_AddObjectToObject(
+			cJSON_AddObjectToObject(def, "properties"), tag);
+		cJSON_AddStringToObject(inner, "type", "object");
+		req = cJSON_AddArrayToObject(inner, "required");
+		props = cJSON_AddObjectToObject(inner, "properties");
+		n = (int)rnd(4);
+		for (j = 0; j < n; j++) {
+			snprintf(name, sizeof(name), "a%d", j);
+			cJSON_AddItemToArray(req, cJSON_CreateString(name));
+			p = cJSON_AddObjectToObject(props, name);
+			t = (int)rnd(3);
+			if (rnd(5) == 0 && t != 2) {
+				cJSON_AddStringToObject(p, "type",
+							value_types[t]);
+				any = cJSON_AddArrayToObject(p, "enum");
+				if (t == 0) {
+					cJSON_AddItemToArray(
+						any, cJSON_CreateString("x"));
+					cJSON_AddItemToArray(
+						any, cJSON_CreateString("y"));
+				} else {
+					cJSON_AddItemToArray(
+						any, cJSON_CreateNumber(1));
+					cJSON_AddItemToArray(
+						any, cJSON_CreateNumber(2.5));
+				}
+			} else {
+				any = cJSON_AddArrayToObject(p, "type");
+				cJSON_AddItemToArray(
+					any,
+					cJSON_CreateString(value_types[t]));
+				cJSON_AddItemToArray(
+					any, cJSON_CreateString("null"));
+			}
+		}
+		if (i < 0 || is_text || rnd(10) < 6) {
+			const char *cname = rnd(2) ? "kids" : "items";
+			int m = 0;
+
+			cJSON_AddItemToArray(req, cJSON_CreateString(cname));
+			p = cJSON_AddObjectToObject(props, cname);
+			cJSON_AddStringToObject(p, "type", "array");
+			any = cJSON_AddArrayToObject(
+				cJSON_AddObjectToObject(p, "items"), "anyOf");
+			for (j = 0; j < ntags; j++) {
+				if (rnd(3) == 0 && !(j == ntags - 1 && !m))
+					continue;
+				snprintf(name, sizeof(name), "#/$defs/%s",
+					 tags[j]);
+				cJSON_AddItemToObject(any, "",
+						      cJSON_CreateObject());
+				cJSON_AddStringToObject(cJSON_GetArrayItem(any,
+									   m),
+							"$ref", name);
+				m++;
+			}
+		}
+	}
+	text = cJSON_PrintUnformatted(top);
+	if (mesh_schema_parse(&s, text, strlen(text), &err))
+		bail_out("random schema: %s: %s\n%s", err.path, err.msg, text);
+	free(text);
+	cJSON_Delete(top);
+	return s;
+}
+
+static const char *const pieces[] = {
+	"a", "b", " ", "\xc3\xa9", "\xf0\x9f\x98\x80", "z"
+};
+
+static cJSON *random_value(const struct mesh_property *p)
+{
+	if (p->enum_values)
+		return cJSON_Duplicate(
+			cJSON_GetArrayItem(p->enum_values,
+					   (int)rnd((uint32_t)cJSON_GetArraySize(
+						   p->enum_values))),
+			true);
+	if (!p->required && rnd(8) == 0)
+		return cJSON_CreateNull();
+	switch (p->type) {
+	case MESH_TYPE_STRING: {
+		char buf[64] = "";
+		int n = (int)rnd(5), i;
+
+		for (i = 0; i < n; i++)
+			strcat(buf, pieces[rnd(6)]);
+		return cJSON_CreateString(buf);
+	}
+	case MESH_TYPE_NUMBER: {
+		static const double nums[] = {
+			0, 1, -3, 2.5, 1e21, 0.1, 100000
+		};
+		return cJSON_CreateNumber(nums[rnd(7)]);
+	}
+	case MESH_TYPE_BOOLEAN:
+		return cJSON_CreateBool(rnd(2));
+	default:
+		return cJSON_CreateNull();
+	}
+}
+
+static cJSON *random_attrs(void)
+{
+	cJSON *a = cJSON_CreateObject();
+
+	switch (rnd(4)) {
+	case 1:
+		cJSON_AddTrueToObject(a, "bold");
+		break;
+	case 2:
+		cJSON_AddTrueToObject(a, "italic");
+		break;
+	case 3:
+		cJSON_AddTrueToObject(a, "bold");
+		cJSON_AddStringToObject(a, "color", "red");
+		break;
+	}
+	return a;
+}
+
+static cJSON *random_text_node(void)
+{
+	cJSON *node = cJSON_CreateObject(), *delta, *op;
+	int n = (int)rnd(4), i, j, len;
+	char buf[64];
+
+	delta = cJSON_AddArrayToObject(cJSON_AddObjectToObject(node, "text"),
+				       "delta");
+	for (i = 0; i < n; i++) {
+		buf[0] = '\0';
+		len = 1 + (int)rnd(5);
+		for (j = 0; j < len; j++)
+			strcat(buf, pieces[rnd(6)]);
+		op = cJSON_CreateObject();
+		cJSON_AddStringToObject(op, "insert", buf);
+		cJSON_AddItemToObject(op, "attributes", random_attrs());
+		cJSON_AddItemToArray(delta, op);
+	}
+	return node;
+}
+
+static cJSON *random_element(const struct mesh_schema *s,
+			     const struct mesh_element *et, int depth,
+			     int min_kids);
+
+static cJSON *random_child(const struct mesh_schema *s,
+			   const struct mesh_property *cp, int depth)
+{
+	const struct mesh_element *ce;
+	cJSON *o;
+
+	ce = cp->tag_elements[rnd((uint32_t)cp->n_tags)];
+	o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, ce->tag, random_element(s, ce, depth, 0));
+	return o;
+}
+
+static cJSON *random_element(const struct mesh_schema *s,
+			     const struct mesh_element *et, int depth,
+			     int min_kids)
+{
+	cJSON *v = cJSON_CreateObject(), *kids;
+	size_t i;
+	int n;
+
+	for (i = 0; i < et->n_props; i++)
+		if (et->props[i].kind == MESH_PROP_VALUE && rnd(10) < 6)
+			cJSON_AddItemToObject(v, et->props[i].name,
+					      random_value(&et->props[i]));
+	if (!et->child)
+		return v;
+	kids = cJSON_AddArrayToObject(v, et->child->name);
+	if (!strcmp(et->tag, "text") && depth > 0)
+		cJSON_AddItemToArray(kids, random_text_node());
+	n = depth < 3 ? (int)rnd(4) : 0;
+	if (n < min_kids)
+		n = min_kids;
+	if (!et->child->n_tags)
+		n = 0;
+	while (n-- > 0)
+		cJSON_AddItemToArray(kids,
+				     random_child(s, et->child, depth + 1));
+	return v;
+}
+
+/* Every element value object under v (v included), with its type. */
+struct elref {
+	cJSON *val;
+	const struct mesh_element *et;
+};
+
+static void collect(const struct mesh_schema *s, cJSON *val,
+		    const struct mesh_element *et, struct elref *out, size_t *n,
+		    size_t cap)
+{
+	cJSON *kids, *e;
+
+	if (*n < cap)
+		out[(*n)++] = (struct elref){ val, et };
+	if (!et->child)
+		return;
+	kids = cJSON_GetObjectItemCaseSensitive(val, et->child->name);
+	for (e = kids ? kids->child : NULL; e; e = e->next) {
+		const struct mesh_element *ce =
+			mesh_schema_element(s, e->child->string);
+
+		if (ce && !cJSON_HasObjectItem(e->child, "delta"))
+			collect(s, e->child, ce, out, n, cap);
+	}
+}
+
+static bool is_text_entry(const cJSON *e)
+{
+	return cJSON_IsObject(e->child) &&
+	       cJSON_HasObjectItem(e->child, "delta");
+}
+
+/* A random edit of a text node's delta: splice and reformat, per code
+ * point. */
+static void edit_text(cJSON *node)
+{
+	cJSON *delta = cJSON_GetObjectItemCaseSensitive(node->child, "delta");
+	char *chars[256];
+	cJSON *attrs[256], *op, *nd;
+	int n = 0, i, at, del, ins;
+	size_t k, len;
+
+	for (op = delta->child; op; op = op->next) {
+		const char *t = cJSON_GetObjectItemCaseSensitive(op, "insert")
+					->valuestring;
+
+		for (k = 0; t[k] && n < 200; k += len) {
+			unsigned char c = (unsigned char)t[k];
+
+			len = c < 0x80 ? 1 : c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+			chars[n] = strndup(t + k, len);
+			attrs[n] = cJSON_GetObjectItemCaseSensitive(
+				op, "attributes");
+			n++;
+		}
+	}
+	at = (int)rnd((uint32_t)n + 1);
+	del = (int)rnd((uint32_t)(n - at) + 1);
+	if (rnd(2))
+		del = 0;
+	ins = (int)rnd(4);
+	for (i = at; i < at + del; i++)
+		free(chars[i]);
+	memmove(chars + at, chars + at + del,
+		(size_t)(n - at - del) * sizeof(*chars));
+	memmove(attrs + at, attrs + at + del,
+		(size_t)(n - at - del) * sizeof(*attrs));
+	n -= del;
+	memmove(chars + at + ins, chars + at,
+		(size_t)(n - at) * sizeof(*chars));
+	memmove(attrs + at + ins, attrs + at,
+		(size_t)(n - at) * sizeof(*attrs));
+	{
+		cJSON *fa = random_attrs();
+
+		for (i = 0; i < ins; i++) {
+			chars[at + i] = strdup(pieces[rnd(6)]);
+			attrs[at + i] = fa;
+		}
+		n += ins;
+		/* reformat a range */
+		if (n && rnd(3) == 0) {
+			cJSON *ra = random_attrs();
+			int f = (int)rnd((uint32_t)n), l = 1 + (int)rnd(3);
+
+			for (i = f; i < n && i < f + l; i++)
+				attrs[i] = ra;
+			nd = cJSON_CreateArray();
+			/* rebuild below owns copies; keep ra alive */
+			cJSON_AddItemToArray(nd, ra);
+			cJSON_AddItemToArray(nd, fa);
+			fa = nd;
+		}
+		nd = cJSON_CreateArray();
+		for (i = 0; i < n; i++) {
+			char buf[1024] = "";
+			int j = i;
+
+			while (j < n &&
+			       cJSON_Compare(attrs[j], attrs[i], true) &&
+			       strlen(buf) < 900) {
+				strcat(buf, chars[j]);
+				free(chars[j]);
+				j++;
+			}
+			op = cJSON_CreateObject();
+			cJSON_AddStringToObject(op, "insert", buf);
+			cJSON_AddItemToObject(op, "attributes",
+					      cJSON_Duplicate(attrs[i], true));
+			cJSON_AddItemToArray(nd, op);
+			i = j - 1;
+		}
+		cJSON_Delete(fa);
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(node->child, "delta", nd);
+}
+
+/* k random edits inside the element value v of type et. */
+static void random_edits(const struct mesh_schema *s, cJSON *v,
+			 const struct mesh_element *et, int k)
+{
+	struct elref els[512];
+	size_t n, i;
+	cJSON *kids, *x;
+	int cnt;
+
+	while (k-- > 0) {
+		n = 0;
+		collect(s, v, et, els, &n, 512);
+		struct elref e = els[rnd((uint32_t)n)];
+
+		switch (rnd(6)) {
+		case 0: /* set an attribute */
+		case 1: {
+			const struct mesh_property *p = NULL;
+
+			for (i = 0; i < e.et->n_props && !p; i++)
+				if (e.et->props[i].kind == MESH_PROP_VALUE &&
+				    rnd(2))
+					p = &e.et->props[i];
+			if (!p)
+				break;
+			cJSON_DeleteItemFromObjectCaseSensitive(e.val, p->name);
+			cJSON_AddItemToObject(e.val, p->name, random_value(p));
+			break;
+		}
+		case 2: /* delete an attribute */
+			for (x = e.val->child; x; x = x->next)
+				if (strcmp(x->string, "$id") &&
+				    (!e.et->child ||
+				     strcmp(x->string, e.et->child->name)))
+					break;
+			if (x)
+				cJSON_DeleteItemFromObjectCaseSensitive(
+					e.val, x->string);
+			break;
+		case 3: /* insert a child */
+			if (!e.et->child || !e.et->child->n_tags)
+				break;
+			kids = cJSON_GetObjectItemCaseSensitive(
+				e.val, e.et->child->name);
+			if (!kids)
+				kids = cJSON_AddArrayToObject(
+					e.val, e.et->child->name);
+			cnt = cJSON_GetArraySize(kids);
+			arr_insert(kids,
+				   cnt && is_text_entry(kids->child) ?
+					   1 + (int)rnd((uint32_t)cnt) :
+					   (int)rnd((uint32_t)cnt + 1),
+				   random_child(s, e.et->child, 2));
+			break;
+		case 4: /* delete or move a child */
+			if (!e.et->child)
+				break;
+			kids = cJSON_GetObjectItemCaseSensitive(
+				e.val, e.et->child->name);
+			cnt = kids ? cJSON_GetArraySize(kids) : 0;
+			if (!cnt)
+				break;
+			i = rnd((uint32_t)cnt);
+			if (is_text_entry(cJSON_GetArrayItem(kids, (int)i)))
+				break;
+			x = cJSON_DetachItemFromArray(kids, (int)i);
+			if (rnd(2)) {
+				cJSON_Delete(x);
+				break;
+			}
+			cnt--;
+			arr_insert(kids,
+				   cnt && is_text_entry(kids->child) ?
+					   1 + (int)rnd((uint32_t)cnt) :
+					   (int)rnd((uint32_t)cnt + 1),
+				   x);
+			break;
+		case 5: /* edit a text */
+			if (!e.et->child || strcmp(e.et->tag, "text"))
+				break;
+			kids = cJSON_GetObjectItemCaseSensitive(
+				e.val, e.et->child->name);
+			if (kids && kids->child && is_text_entry(kids->child))
+				edit_text(kids->child);
+			break;
+		}
+	}
+}
+
+static cJSON *random_doc(const struct mesh_schema *s, int min_kids)
+{
+	const struct mesh_element *root = mesh_schema_root(s);
+	cJSON *d = cJSON_CreateObject();
+
+	cJSON_AddItemToObject(d, root->tag,
+			      random_element(s, root, 0, min_kids));
+	return d;
+}
+
+static void test_merge_random(int iters)
+{
+	int it, fails = 0, conc_fails = 0, conc_runs = 0;
+
+	for (it = 0; it < iters; it++) {
+		struct mesh_schema *s = random_schema();
+		const struct mesh_element *root = mesh_schema_root(s);
+		struct y_doc *a = new_doc(11), *b = new_doc(12);
+		struct mesh_diag dg = { 0 };
+		struct mesh_merge_stats st;
+		cJSON *doc = random_doc(s, 2), *base, *neu, *rnew, *exp, *kids;
+		char *got, *gotb, *want, *t;
+		int ret, w, r, nk;
+
+		ret = mesh_doc_build(a, s, doc, 0, &dg);
+		if (ret) {
+			t = diag_text(&dg);
+			diag("random build failed: %s", t);
+			free(t);
+			fails++;
+			goto next;
+		}
+		sync_docs(a, b);
+		base = render_json(a, s, MESH_DOC_IDS);
+
+		/* 1. sequential: base -> new renders exactly new */
+		neu = cJSON_Duplicate(base, true);
+		random_edits(s,
+			     cJSON_GetObjectItemCaseSensitive(neu, root->tag),
+			     root, 1 + (int)rnd(4));
+		if (rnd(2))
+			strip_ids(neu);
+		ret = mesh_doc_merge(&st, a, s, base, neu, &dg);
+		got = render(a, s, 0);
+		want = normalize(s, neu);
+		sync_docs(a, b);
+		gotb = render(b, s, 0);
+		if (ret || !got || !want || strcmp(got, want) ||
+		    strcmp(got, gotb) || mesh_doc_validate(&dg, a, s)) {
+			if (fails++ < 3) {
+				char *bt = cJSON_Print(base),
+				     *nt = cJSON_Print(neu);
+
+				diag("iteration %d failed (details on stderr)",
+				     it);
+				fprintf(stderr,
+					"iteration %d: merge %d\nbase %s\nnew %s\ngot %s\nwant %s\n",
+					it, ret, bt, nt, got, want);
+				free(bt);
+				free(nt);
+			}
+		}
+		free(got);
+		free(gotb);
+		free(want);
+		cJSON_Delete(neu);
+		cJSON_Delete(base);
+
+		/* 2. concurrent edits in two different root children */
+		base = render_json(a, s, MESH_DOC_IDS);
+		kids = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(base, root->tag),
+			root->child->name);
+		nk = cJSON_GetArraySize(kids);
+		if (nk < 2) {
+			cJSON_Delete(base);
+			goto next;
+		}
+		conc_runs++;
+		w = (int)rnd((uint32_t)nk);
+		r = (w + 1 + (int)rnd((uint32_t)nk - 1)) % nk;
+		neu = cJSON_Duplicate(base, true);
+		rnew = cJSON_Duplicate(base, true);
+		{
+			cJSON *nw = cJSON_GetArrayItem(
+				cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(
+						neu, root->tag),
+					root->child->name),
+				w);
+			cJSON *rr = cJSON_GetArrayItem(
+				cJSON_GetObjectItemCaseSensitive(
+					cJSON_GetObjectItemCaseSensitive(
+						rnew, root->tag),
+					root->child->name),
+				r);
+
+			if (!is_text_entry(nw))
+				random_edits(s, nw->child,
+					     mesh_schema_element(
+						     s, nw->child->string),
+					     1 + (int)rnd(3));
+			if (!is_text_entry(rr))
+				random_edits(s, rr->child,
+					     mesh_schema_element(
+						     s, rr->child->string),
+					     1 + (int)rnd(3));
+		}
+		exp = cJSON_Duplicate(base, true);
+		{
+			cJSON *ek = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(exp,
+								 root->tag),
+				root->child->name);
+			cJSON *nk2 = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(neu,
+								 root->tag),
+				root->child->name);
+			cJSON *rk = cJSON_GetObjectItemCaseSensitive(
+				cJSON_GetObjectItemCaseSensitive(rnew,
+								 root->tag),
+				root->child->name);
+
+			cJSON_ReplaceItemInArray(
+				ek, w,
+				cJSON_Duplicate(cJSON_GetArrayItem(nk2, w),
+						true));
+			cJSON_ReplaceItemInArray(
+				ek, r,
+				cJSON_Duplicate(cJSON_GetArrayItem(rk, r),
+						true));
+		}
+		if (rnd(2))
+			strip_ids(neu);
+		/* remote first, then the update reaches a, then the write */
+		ret = mesh_doc_merge(NULL, b, s, NULL, rnew, &dg);
+		sync_docs(b, a);
+		if (!ret)
+			ret = mesh_doc_merge(&st, a, s, base, neu, &dg);
+		sync_docs(a, b);
+		got = render(a, s, 0);
+		gotb = render(b, s, 0);
+		want = normalize(s, exp);
+		if (ret || !got || !want || strcmp(got, want) ||
+		    strcmp(got, gotb)) {
+			if (conc_fails++ < 3) {
+				char *bt = cJSON_Print(base),
+				     *nt = cJSON_Print(neu),
+				     *rt = cJSON_Print(rnew);
+
+				diag("concurrent iteration %d failed (details on stderr)",
+				     it);
+				fprintf(stderr,
+					"concurrent iteration %d (w=%d r=%d): merge %d\nbase %s\nnew %s\nremote %s\ngot %s\ngot b %s\nwant %s\n",
+					it, w, r, ret, bt, nt, rt, got, gotb,
+					want);
+				free(bt);
+				free(nt);
+				free(rt);
+			}
+		}
+		free(got);
+		free(gotb);
+		free(want);
+		cJSON_Delete(neu);
+		cJSON_Delete(rnew);
+		cJSON_Delete(exp);
+		cJSON_Delete(base);
+next:
+		cJSON_Delete(doc);
+		mesh_diag_free(&dg);
+		y_doc_free(a);
+		y_doc_free(b);
+		mesh_schema_free(s);
+	}
+	is_int(fails, 0,
+	       nm("random merges (%d random schemas, documents and edits): base -> new renders new, replicas agree, result valid",
+		  iters));
+	is_int(conc_fails, 0,
+	       nm("random concurrent edits (%d runs): the writer's and the remote changes are both kept, replicas converge",
+		  conc_runs));
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -1259,5 +1872,14 @@ int main(void)
 	test_merge_basic();
 	test_merge_conflicts();
 	test_merge_text();
+	{
+		const char *seed = getenv("MESH_TEST_SEED");
+
+		if (seed)
+			rng = strtoull(seed, NULL, 0) | 1;
+		diag("random seed %llu (MESH_TEST_SEED)",
+		     (unsigned long long)rng);
+		test_merge_random(300);
+	}
 	return done_testing();
 }
