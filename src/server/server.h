@@ -64,8 +64,9 @@ struct srv_config {
 	unsigned max_streams; /* open streams per connection */
 	unsigned max_conns; /* connections per room */
 	/*
-	 * Log level of util's logger (LOG_ERR..LOG_DEBUG from <syslog.h>);
-	 * -1 = leave the logger as the embedding program set it up.
+	 * Level of util's logger (enum util_log_level, UTIL_LOG_ERROR..
+	 * UTIL_LOG_DEBUG); -1 (default) = leave the logger as the embedding
+	 * program set it up.
 	 */
 	int log_level;
 };

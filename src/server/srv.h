@@ -20,10 +20,9 @@
  * function on it (or on a call of it) silently does nothing and returns 0.
  * So a deferred answer whose connection has gone is dropped safely.
  *
- * Content values (spec §5) are passed as their JSON *content header* (a
- * cJSON object with "type": "json", "binary", "empty", "error", ...) plus a
- * binary payload (pointer + length, may be NULL/0).  Functions never take
- * ownership of cJSON values passed to them unless they say so.
+ * Content values (spec §5) are proto.h's struct proto_content (parsed; a
+ * binary content's payload is a view valid during the call only).
+ * Functions never take ownership of what is passed to them.
  *
  * Conventions: 0 / negative errno, out parameters first, `srv_` prefix.
  */
@@ -38,7 +37,9 @@
 
 #include <cjson/cJSON.h>
 
+#include "proto.h"
 #include "server.h"
+#include "util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -46,27 +47,11 @@ extern "C" {
 
 struct lws;
 struct srv_toolkit;
-struct srv_out; /* a queued outgoing packet (conn.c) */
+struct srv_out; /* a queued outgoing message (conn.c) */
 
 /* ======================================================================
- * 1. Error codes (spec §8.4) used in error contents
+ * 1. Error codes: enum proto_error_code of proto.h (PROTO_ERR_*, §8.4)
  * ====================================================================== */
-
-enum srv_code {
-	SRV_E_PERMISSION = 1001, /* grant check failed */
-	SRV_E_INVALID = 1002, /* malformed request */
-	SRV_E_NOT_FOUND = 1003, /* unknown toolkit/tool, missing document */
-	SRV_E_EXISTS = 1004, /* sync.create on an existing document */
-	SRV_E_CONFLICT = 1005,
-	SRV_E_STATE = 1006, /* chunk out of order */
-	SRV_E_DEPENDENCY = 1007, /* no schema for a document */
-	SRV_E_FAILED = 1008, /* I/O failure */
-	SRV_E_TIMEOUT = 1009,
-	SRV_E_STORAGE_NOT_FOUND = 3001,
-	SRV_E_STORAGE_RECURSIVE = 3002,
-	SRV_E_STORAGE_PATH = 3004, /* `..`, escapes, empty path */
-	SRV_E_STORAGE_EXISTS = 3005,
-};
 
 /* ======================================================================
  * 2. Objects
@@ -105,11 +90,8 @@ struct srv_conn {
 	char participant_id[37]; /* UUID v4, also used in storage events */
 	char *name; /* token `name` */
 	char *role; /* `role` grant, default "user" */
-	/*
-	 * The verified token payload (owned by the conn): `grants` is read by
-	 * srv_conn_can.
-	 */
-	cJSON *claims;
+	/* The verified token claims (owned by the conn; srv_conn_can). */
+	struct proto_token token;
 
 	/* core */
 	struct lws *wsi; /* NULL once the connection closed (dead) */
@@ -120,7 +102,7 @@ struct srv_conn {
 	struct srv_out *out_head, *out_tail; /* send queue of packets */
 	size_t out_bytes;
 	uint64_t next_msg_id; /* ids of server-initiated messages */
-	void *rx; /* packet reassembly state (proto) */
+	struct proto_reader rx; /* packet reassembly */
 	bool handshake_sent;
 	bool closing;
 };
@@ -179,9 +161,10 @@ enum srv_close_why {
  * Requests.  A `room.invoke_tool` whose `arguments` is control/open is a
  * stream (stream_open); any other is a plain request (invoke).
  *
- * invoke(conn, msg_id, tool, args, payload, len):
- *	args is the arguments content header ({"type":"json","json":{...}}
- *	etc.), payload its binary tail.  Answer exactly once with srv_respond*
+ * invoke(conn, msg_id, tool, args):
+ *	args is the `arguments` content (args->type PROTO_CONTENT_JSON with
+ *	args->json for the SDKs' plain objects; binary payloads are views
+ *	valid during the call).  Answer exactly once with srv_respond*
  *	(now or later: keep a conn reference when later), then return 0.
  *	Return -ENOSYS for an unknown tool (the core answers 1003
  *	"tool not found <toolkit>.<tool>"); any other negative return without
@@ -194,12 +177,13 @@ enum srv_close_why {
  *	without any chunk.  Errors about the *input* (bad path...) belong in
  *	the stream: srv_call_error + srv_call_close from stream_chunk.
  *
- * stream_chunk(call, msg_id, chunk, payload, len):
- *	One request chunk (chunk = its content header, never control/close:
- *	that goes to stream_close).  Return 0 and the core answers the chunk's
- *	__response__ `empty` at once.  Return SRV_ANSWER_LATER to answer it
- *	yourself, exactly once, with srv_respond(call->conn, msg_id, NULL,
- *	NULL, 0) (e.g. after fsync; take a conn or call reference meanwhile).
+ * stream_chunk(call, msg_id, chunk):
+ *	One request chunk (never control/close: that goes to stream_close;
+ *	chunk->payload is a view valid during the call).  Return 0 and the
+ *	core answers the chunk's __response__ `empty` at once.  Return
+ *	SRV_ANSWER_LATER to answer it yourself, exactly once, with
+ *	srv_respond(call->conn, msg_id, NULL) (e.g. after fsync; take a conn
+ *	or call reference meanwhile).
  *	Return -errno and the core sends an error chunk (1008) and closes the
  *	call, then answers `empty`.  Chunks for a closed or unknown call never
  *	reach the toolkit: the core answers them `empty` (spec §8.3.7).
@@ -235,17 +219,20 @@ enum srv_close_why {
  * storage_write(room, path):
  *	before an upload replaces `path` (a new file or an overwrite).  If a
  *	document is open there, close it (or return -EBUSY to refuse).
+ * storage_read(room, path):
+ *	before a download (or HTTP GET) reads `path`: if a document is open
+ *	there, bring its file up to date (so readers see every acknowledged
+ *	update).  Errors are logged and ignored (the file is served as is).
  */
 struct srv_toolkit {
 	const char *name; /* "storage", "sync" */
 	void *priv;
 
 	int (*invoke)(struct srv_conn *conn, uint64_t msg_id, const char *tool,
-		      const cJSON *args, const void *payload, size_t len);
+		      const struct proto_content *args);
 	int (*stream_open)(struct srv_call *call);
 	int (*stream_chunk)(struct srv_call *call, uint64_t msg_id,
-			    const cJSON *chunk, const void *payload,
-			    size_t len);
+			    const struct proto_content *chunk);
 	void (*stream_close)(struct srv_call *call, enum srv_close_why why);
 	void (*call_free)(struct srv_call *call);
 
@@ -257,6 +244,7 @@ struct srv_toolkit {
 	int (*storage_move)(struct srv_room *room, const char *src,
 			    const char *dst, bool is_folder);
 	int (*storage_write)(struct srv_room *room, const char *path);
+	int (*storage_read)(struct srv_room *room, const char *path);
 };
 
 /* Registers a toolkit (before srv_run).  -EEXIST for a duplicate name. */
@@ -283,6 +271,7 @@ int srv_hook_storage_delete(struct srv_room *room, const char *path,
 int srv_hook_storage_move(struct srv_room *room, const char *src,
 			  const char *dst, bool is_folder);
 int srv_hook_storage_write(struct srv_room *room, const char *path);
+int srv_hook_storage_read(struct srv_room *room, const char *path);
 
 /* ======================================================================
  * 4. Output (loop thread; all no-ops returning 0 on a dead conn/call)
@@ -297,9 +286,9 @@ int srv_hook_storage_write(struct srv_room *room, const char *path);
 int srv_conn_send(struct srv_conn *conn, const char *type, const cJSON *header,
 		  const void *payload, size_t len);
 
-/* __response__ to request msg_id with a content (NULL content = empty). */
-int srv_respond(struct srv_conn *conn, uint64_t msg_id, const cJSON *content,
-		const void *payload, size_t len);
+/* __response__ to request msg_id with a content (NULL = empty). */
+int srv_respond(struct srv_conn *conn, uint64_t msg_id,
+		const struct proto_content *c);
 /* __response__ {"type":"json","json":json}. */
 int srv_respond_json(struct srv_conn *conn, uint64_t msg_id, const cJSON *json);
 /* __response__ {"type":"error","text":<fmt...>,"code":code}. */
@@ -308,8 +297,7 @@ int srv_respond_error(struct srv_conn *conn, uint64_t msg_id, int code,
 	__attribute__((format(printf, 4, 5)));
 
 /* A room.tool_call_response_chunk with content (NULL = empty). */
-int srv_call_chunk(struct srv_call *call, const cJSON *content,
-		   const void *payload, size_t len);
+int srv_call_chunk(struct srv_call *call, const struct proto_content *c);
 /* A chunk {"type":"binary","headers":headers} + payload. */
 int srv_call_binary(struct srv_call *call, const cJSON *headers,
 		    const void *payload, size_t len);
@@ -409,15 +397,13 @@ int srv_room_read(void **data, size_t *len, struct srv_room *room,
 #define SRV_TMP_PREFIX ".meshroomd-tmp."
 
 /* ======================================================================
- * 6. Small helpers for content headers
+ * 6. Small helpers
  * ====================================================================== */
 
-/* content["type"] as a string, or "" when missing. */
-const char *srv_content_type(const cJSON *content);
-/* The `headers` object of a binary content (NULL if not binary / none). */
-const cJSON *srv_content_headers(const cJSON *content);
-/* obj[key] as a string, or NULL. */
+/* obj[key] as a string, or NULL (obj may be NULL). */
 const char *srv_json_str(const cJSON *obj, const char *key);
+/* obj[key] as a bool: true/false, def when missing or null. */
+bool srv_json_bool(const cJSON *obj, const char *key, bool def);
 
 #ifdef __cplusplus
 }
