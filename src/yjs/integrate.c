@@ -208,6 +208,15 @@ static void to_gc(struct y_item *item)
 	item->kind = Y_STRUCT_GC;
 }
 
+static bool same_list(const struct y_item *item, const struct y_item *n)
+{
+	if (!n)
+		return true;
+	return n->kind == Y_STRUCT_ITEM && n->parent_kind == Y_PARENT_TYPE &&
+	       n->parent.type == item->parent.type &&
+	       y_str_eq(&n->parent_sub, &item->parent_sub);
+}
+
 static void append(struct y_store *s, struct y_item *item)
 {
 	struct y_client_structs *cs = y_store_client(s, item->id.client);
@@ -260,12 +269,16 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 		item->origin = y_item_last_id(left);
 		item->info |= Y_ITEM_HAS_ORIGIN;
 	}
-	/* A GC neighbour here (only reachable through the offset path with
-	 * crafted input; yjs would throw) must never be linked into a list:
-	 * the item goes the way of its neighbour. */
+	/*
+	 * Neighbours always share the item's parent and key in valid input.
+	 * A GC neighbour, or one of another list, is only reachable with
+	 * crafted input or two documents that used the same client id
+	 * (through the offset path: the known prefix is someone else's);
+	 * yjs would throw or corrupt its lists.  Never link such an item:
+	 * it becomes a GC.
+	 */
 	if (item->parent_kind != Y_PARENT_TYPE || !item->parent.type ||
-	    (item->left && item->left->kind != Y_STRUCT_ITEM) ||
-	    (item->right && item->right->kind != Y_STRUCT_ITEM)) {
+	    !same_list(item, item->left) || !same_list(item, item->right)) {
 		to_gc(item);
 		append(s, item);
 		return 0;

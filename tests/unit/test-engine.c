@@ -741,6 +741,24 @@ static void test_deep(void)
 	y_doc_free(doc);
 }
 
+/* Two documents that used the same client id: the known prefix of an
+ * incoming item lies in another list.  yjs corrupts its lists here; we
+ * turn the rest into a GC and keep the document consistent. */
+static void test_client_clash(void)
+{
+	struct y_doc *doc = new_doc(9, true);
+	struct y_type *a = root(doc, "a", Y_ARRAY), *t = root(doc, "t", Y_TEXT);
+
+	apply_hex(doc, "010201000201016102077b2278223a317d09756e646566696e65"
+		       "648501010a7b2265223a747275657d00");
+	apply_hex(doc, "0101010004010174056"
+		       "8656c6c6f00");
+	ok(a->length == 3 && t->length == 0, "lists untouched");
+	is_str(store_of(doc), "(1,0)2? (1,2)1? (1,3)2gc",
+	       "the unknown rest of the clashing item is a GC");
+	y_doc_free(doc);
+}
+
 /* ---- update events ----------------------------------------------------- */
 
 struct events {
@@ -830,6 +848,7 @@ int main(void)
 	test_concurrent();
 	test_gc();
 	test_deep();
+	test_client_clash();
 	test_events();
 	test_roots();
 	is_int(checks_failed, 0, "invariants held after every transaction");
