@@ -43,3 +43,9 @@ src_mesh_libmesh_la_SOURCES += src/mesh/document.c src/mesh/docvalidate.c src/me
 src_mesh_libmesh_la_LIBADD += src/yjs/libyjs.la
 tests_unit_test_document_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mesh $(CJSON_CFLAGS)
 tests_unit_test_document_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_LIBS) $(LIBM)
+
+# tests/mesh/sdk-interop.test drives MeshDocument through mesh-driver (built
+# by make check, registered in Makefile.am's test_programs) against the TS SDK.
+tests_mesh_mesh_driver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mesh $(CJSON_CFLAGS)
+tests_mesh_mesh_driver_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_LIBS) $(LIBM)
+EXTRA_DIST += tests/mesh/sdk-interop.mjs
