@@ -97,9 +97,10 @@ int srv_run(struct srv *srv);
 int srv_start(struct srv *srv);
 
 /*
- * Asks the loop to stop (see srv_run).  Thread-safe and async-signal-safe
- * (it only writes to a flag and wakes the loop), so a SIGTERM handler may
- * call it.  When the loop runs in srv_start's thread, srv_free joins it.
+ * Asks the loop to stop (see srv_run).  Thread-safe, but not
+ * async-signal-safe (it takes a mutex): from a signal, wake a thread that
+ * calls it (meshroomd uses sigwait).  When the loop runs in srv_start's
+ * thread, srv_free joins it.
  */
 void srv_stop(struct srv *srv);
 

@@ -64,6 +64,7 @@ struct srv_out; /* a queued outgoing message (conn.c) */
 struct srv_room {
 	struct srv *srv;
 	char *name; /* validated room name (no '/', no leading '.') */
+	char session_id[37]; /* UUID per room session (room_ready) */
 	/*
 	 * The room's storage root (DIR/<room>), opened O_DIRECTORY; storage
 	 * paths are confined below it.  Constant for the room's life.
@@ -94,6 +95,8 @@ struct srv_conn {
 	struct proto_token token;
 
 	/* core */
+	char *jwt; /* the token as sent (for download URLs) */
+	char *base_url; /* "ws://<Host header>" or public_url */
 	struct lws *wsi; /* NULL once the connection closed (dead) */
 	unsigned refs;
 	struct srv_conn *room_next;
@@ -103,8 +106,13 @@ struct srv_conn {
 	size_t out_bytes;
 	uint64_t next_msg_id; /* ids of server-initiated messages */
 	struct proto_reader rx; /* packet reassembly */
-	bool handshake_sent;
-	bool closing;
+	uint8_t *pkt; /* a WebSocket message arriving in fragments */
+	size_t pkt_len, pkt_cap;
+	uint64_t cur_req; /* request being dispatched, and whether */
+	bool cur_answered; /* the toolkit answered it already */
+	bool closing; /* close after the queue drained */
+	int close_status;
+	char close_reason[100];
 };
 
 /* One streaming tool call (spec §8.3), from control/open to its close. */
@@ -139,6 +147,13 @@ const struct srv_config *srv_config(const struct srv *srv);
 
 /* Looks a room up by name (loop thread); NULL if it was never opened. */
 struct srv_room *srv_room_find(struct srv *srv, const char *name);
+
+/*
+ * An http(s) URL of the room's storage file `path` (normalised) that
+ * carries conn's token: <base>/rooms/<room>/storage/<path>?token=<jwt>
+ * (the HTTP GET endpoint of srv.c).  *out malloc'ed.
+ */
+int srv_download_url(char **out, const struct srv_conn *conn, const char *path);
 
 /* ======================================================================
  * 3. Toolkits
@@ -404,6 +419,8 @@ int srv_room_read(void **data, size_t *len, struct srv_room *room,
 const char *srv_json_str(const cJSON *obj, const char *key);
 /* obj[key] as a bool: true/false, def when missing or null. */
 bool srv_json_bool(const cJSON *obj, const char *key, bool def);
+/* The MIME type of a file name (the TS SDK's table, spec §11.7). */
+const char *srv_mime_type(const char *name);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * srvcore.h - private to the network core (srv.c: server, loop, rooms,
+ * HTTP; conn.c: WebSocket connections, dispatch, calls, output).  Toolkits
+ * use srv.h only.
+ */
+#ifndef MESHFS_SRVCORE_H
+#define MESHFS_SRVCORE_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+
+#include <libwebsockets.h>
+
+#include "srv.h"
+
+#define SRV_MAX_TOOLKITS 8
+/* A connection whose unsent output exceeds this is too slow: closed. */
+#define SRV_MAX_BACKLOG ((size_t)256 << 20)
+/* Sanity bound on room names (bytes). */
+#define SRV_ROOM_NAME_MAX 128
+
+struct srv_deferred {
+	void (*fn)(void *arg);
+	void *arg;
+	struct srv_deferred *next;
+};
+
+struct srv {
+	struct srv_config cfg; /* strings below are owned copies */
+	struct proto_limits limits;
+	struct lws_context *ctx;
+	int port;
+	int datafd; /* the data directory */
+	int statefd; /* DIR/.meshroomd (private state of every room) */
+	const struct srv_toolkit *toolkits[SRV_MAX_TOOLKITS];
+	unsigned ntoolkits;
+	struct srv_room *rooms;
+
+	pthread_mutex_t defer_lock;
+	struct srv_deferred *defer_head, *defer_tail;
+
+	atomic_bool stop_requested;
+	bool stopping; /* loop thread: shutdown under way */
+	bool loop_done;
+	bool ran;
+	pthread_t thread;
+	bool thread_started;
+};
+
+/*
+ * Per-session data of the lws protocol: an HTTP transaction (file
+ * download) or, once upgraded, a WebSocket connection.
+ */
+struct srv_pss {
+	struct srv_conn *conn; /* WebSocket: set on ESTABLISHED */
+	/* between FILTER_PROTOCOL_CONNECTION and ESTABLISHED */
+	struct srv_room *room;
+	struct proto_token token;
+	bool have_token;
+	char *jwt;
+	char *base_url;
+	/* HTTP file download */
+	int fd;
+	uint64_t left;
+};
+
+/* srv.c */
+void srv_run_deferred(struct srv *srv);
+int srv_room_get(struct srv_room **out, struct srv *srv, const char *name);
+bool srv_room_name_valid(const char *name);
+
+/* conn.c */
+int srv_conn_new(struct srv_conn **out, struct srv *srv, struct lws *wsi,
+		 struct srv_pss *pss);
+int srv_conn_receive(struct srv_conn *conn, const void *in, size_t len,
+		     bool first, bool final, bool binary);
+int srv_conn_writeable(struct srv_conn *conn);
+void srv_conn_closed(struct srv_conn *conn);
+/* Starts a graceful close (flush the queue, then close with status). */
+void srv_conn_close(struct srv_conn *conn, int status, const char *reason);
+
+#endif /* MESHFS_SRVCORE_H */
