@@ -183,9 +183,10 @@ void proto_message_free(struct proto_message *m);
  * once.  Data packets must carry the same id and the next index; the last
  * one delivers the message.  Violations are reported as errors (the
  * message in progress is dropped) and the reader waits for the next header
- * packet; data packets arriving meanwhile are errors as well.  A header
- * packet arriving while a message is in progress is an error too (senders
- * MUST NOT interleave): both messages are dropped.  The fields are private.
+ * packet, dropping the data packets that arrive meanwhile without further
+ * errors (as the SDKs do).  A header packet arriving while a message is in
+ * progress is an error too (senders MUST NOT interleave): both messages are
+ * dropped.  The fields are private.
  */
 struct proto_reader {
 	struct proto_limits limits;
@@ -359,7 +360,9 @@ int proto_content_unpack(struct proto_content *out, const void *data,
  * type, method[, status_code[, message]]; error: type, text[, code]; file:
  * type, name, mime_type; json: type, json; link: type, name, url; text:
  * type, text; empty: type; raw: type, outputs).  New tree or NULL
- * (ENOMEM).
+ * (ENOMEM).  To avoid copying large values the tree REFERENCES c->json,
+ * c->headers and c->outputs (cJSON item references): cJSON_Delete it before
+ * freeing c, and do not modify it.  Adding it into another tree is fine.
  */
 cJSON *proto_content_to_json(const struct proto_content *c);
 /* packMessage(header, payload) of the content.  *out malloc'd. */
