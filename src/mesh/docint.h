@@ -52,17 +52,19 @@ static inline bool mesh_tag_has_text(const char *tag)
 }
 
 /*
- * Builds the subtree described by the child array entries of parent
- * (already validated) into the live element parent, inserting the first
- * entry after ref (NULL = at the start), the others after it.  Element ids
- * come from the JSON "$id" when keep_ids and the id is not in used (a set
- * of ids to avoid, may be NULL), else a fresh UUID v4.  *last (may be NULL)
- * receives the last node inserted.  Counts inserted elements in *n_el.
+ * Builds the node described by entry (a member of a child array, already
+ * validated: an element with its whole subtree, or a text node) into the
+ * live element parent, right after ref (NULL = at the start).  An element's
+ * id is its JSON "$id" when keep_ids and the id is neither in taken (may be
+ * NULL) nor in used (may be NULL), else a fresh UUID v4; every id given is
+ * added to used.  *made is the node inserted; *n_el (may be NULL) counts
+ * the elements inserted.
  */
 struct mesh_idset;
 int mesh_build_entry(struct y_type **made, struct y_type *parent,
 		     struct y_type *ref, const struct mesh_schema *s,
-		     const cJSON *entry, bool keep_ids, struct mesh_idset *used,
+		     const cJSON *entry, bool keep_ids,
+		     const struct mesh_idset *taken, struct mesh_idset *used,
 		     size_t *n_el);
 
 /* A set of strings (ids), for "is this id taken" questions. */

@@ -694,7 +694,8 @@ static int set_attributes(struct y_type *el, const struct mesh_element *et,
 
 int mesh_build_entry(struct y_type **made, struct y_type *parent,
 		     struct y_type *ref, const struct mesh_schema *s,
-		     const cJSON *entry, bool keep_ids, struct mesh_idset *used,
+		     const cJSON *entry, bool keep_ids,
+		     const struct mesh_idset *taken, struct mesh_idset *used,
 		     size_t *n_el)
 {
 	const struct mesh_element *et;
@@ -736,14 +737,15 @@ int mesh_build_entry(struct y_type **made, struct y_type *parent,
 			return ret;
 	}
 	for (c = cJSON_IsArray(kids) ? kids->child : NULL; c; c = c->next) {
-		ret = mesh_build_entry(&t, el, prev, s, c, keep_ids, used,
-				       n_el);
+		ret = mesh_build_entry(&t, el, prev, s, c, keep_ids, taken,
+				       used, n_el);
 		if (ret)
 			return ret;
 		prev = t;
 	}
 	jid = mesh_json_get(val, "$id");
 	if (keep_ids && cJSON_IsString(jid) && jid->valuestring[0] &&
+	    !mesh_idset_has(taken, jid->valuestring) &&
 	    !mesh_idset_has(used, jid->valuestring))
 		id = jid->valuestring;
 	if (!id) {
@@ -803,7 +805,7 @@ int mesh_doc_build(struct y_doc *doc, const struct mesh_schema *s,
 		goto out;
 	for (c = cJSON_IsArray(kids) ? kids->child : NULL; c; c = c->next) {
 		ret = mesh_build_entry(&t, yroot, prev, s, c,
-				       flags & MESH_DOC_IDS, used, NULL);
+				       flags & MESH_DOC_IDS, NULL, used, NULL);
 		if (ret)
 			break;
 		prev = t;

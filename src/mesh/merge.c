@@ -77,7 +77,7 @@ struct mctx {
 	struct y_doc *doc;
 	struct mesh_merge_stats *st;
 	struct mesh_idset *live; /* id -> live element */
-	struct mesh_idset *used; /* ids that a new element must not take */
+	struct mesh_idset *used; /* ids given to new elements so far */
 	struct intern in;
 	struct mnode **all; /* every node, for freeing */
 	size_t n_all, cap_all;
@@ -207,15 +207,33 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
+/* A hash of a JSON value, object member order left out. */
 static uint64_t hash_json(const cJSON *v)
 {
-	struct sb b = { 0 };
-	uint64_t h;
+	const cJSON *m;
+	uint64_t h, sum = 0;
+	double d;
 
-	canon(&b, v);
-	h = b.p ? hash_str(b.p) : 0;
-	free(b.p);
-	return h;
+	if (!v || cJSON_IsNull(v))
+		return 0x6e756c6c;
+	if (cJSON_IsBool(v))
+		return cJSON_IsTrue(v) ? 0x74727565 : 0x66616c73;
+	if (cJSON_IsNumber(v)) {
+		d = v->valuedouble == 0 ? 0.0 : v->valuedouble;
+		memcpy(&h, &d, sizeof(h));
+		return mix(0x6e756d, h);
+	}
+	if (cJSON_IsString(v))
+		return mix(0x737472, hash_str(v->valuestring));
+	if (cJSON_IsArray(v)) {
+		h = 0x617272;
+		for (m = v->child; m; m = m->next)
+			h = mix(h, hash_json(m));
+		return h;
+	}
+	for (m = v->child; m; m = m->next)
+		sum += mix(hash_str(m->string), hash_json(m));
+	return mix(0x6f626a, sum);
 }
 
 /* Canonical text of an attributes object: null / missing / {} are "{}". */
@@ -1266,7 +1284,7 @@ static int apply_element(struct mctx *c, struct mnode *b, struct mnode *n,
 		} else {
 			made = 0;
 			ret = mesh_build_entry(&t, live, prev, c->s, k->entry,
-					       true, c->used, &made);
+					       true, c->live, c->used, &made);
 			c->st->elements_inserted += made;
 			prev = t;
 		}
@@ -1277,21 +1295,6 @@ out:
 	free(texts);
 	free(del);
 	return ret;
-}
-
-static int add_ids(struct mesh_idset *set, const struct mnode *n)
-{
-	size_t i;
-	int ret;
-
-	if (n->kind == N_ELEM && n->id && mesh_idset_add(set, n->id) < 0)
-		return -ENOMEM;
-	for (i = 0; i < n->n_kids; i++) {
-		ret = add_ids(set, n->kids[i]);
-		if (ret)
-			return ret;
-	}
-	return 0;
 }
 
 static bool tree_has_missing_ids(const struct mnode *n, bool root)
@@ -1388,15 +1391,10 @@ int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
 	c.used = mesh_idset_new();
 	if (!c.live || !c.used)
 		goto out;
+	/* A new element may keep its file "$id" only if no live element
+	 * has it (a moved element gets a new one: it is deleted here but
+	 * still live) and no other new element took it first. */
 	ret = mesh_doc_index_ids(c.live, root);
-	if (!ret)
-		ret = mesh_doc_index_ids(c.used, root);
-	if (!ret)
-		ret = add_ids(c.used, bt);
-	for (i = 0; !ret && i < c.n_all; i++)
-		if (c.all[i]->kind == N_ELEM && c.all[i]->match &&
-		    c.all[i]->id && mesh_idset_add(c.used, c.all[i]->id) < 0)
-			ret = -ENOMEM;
 	if (ret)
 		goto out;
 

@@ -1,0 +1,22 @@
+// mesh-bench.mjs - node's side of the MeshDocument benchmark: the same
+// 10k-element presentation as mesh-bench.c, held as plain JS objects,
+// serialised with JSON.stringify(tree, null, 2) (what a JS implementation
+// of the document file would do at best).  Prints "name value" lines.
+const SLIDES = 1000, LINES = 9;
+const slides = [];
+for (let i = 0; i < SLIDES; i++) {
+  const lines = [];
+  for (let j = 0; j < LINES; j++)
+    lines.push({ line: { line: `Line ${j} of slide ${i}: some words to render` } });
+  slides.push({ slide: { title: `Slide number ${i}`, background: i % 2 ? "#ffffff" : "#202020", lines } });
+}
+const doc = { presentation: { slides } };
+let best = Infinity, out = "";
+for (let r = 0; r < 20; r++) {
+  const t0 = process.hrtime.bigint();
+  out = JSON.stringify(doc, null, 2) + "\n";
+  const t = Number(process.hrtime.bigint() - t0) / 1e6;
+  if (t < best) best = t;
+}
+console.log(`stringify_ms ${best.toFixed(3)}`);
+console.log(`stringify_bytes ${Buffer.byteLength(out)}`);
