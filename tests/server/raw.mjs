@@ -1,0 +1,285 @@
+// raw.mjs - meshroomd against a raw WebSocket client (the `ws` package)
+// that speaks the packet framing itself (spec §3-§5) and sends what no SDK
+// would: malformed packets, bad packed payloads, bad contents, text
+// frames, oversized messages, too many streams, too many connections.
+// Each abuse must get an error answer or a close, and an SDK client in the
+// same room must keep being served meanwhile.  Prints TAP.
+import {
+  M,
+  require,
+  ok,
+  is,
+  same,
+  diag,
+  done,
+  within,
+  startServer,
+  mintToken,
+  connect,
+} from "./lib.mjs";
+
+const WebSocket = require("ws");
+
+process.on("unhandledRejection", (e) => {
+  if (!(e instanceof M.RoomServerException)) throw e;
+});
+
+// ---- framing (independent of src/proto) -----------------------------
+function u64(n) {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+function u32(n) {
+  const b = Buffer.alloc(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+function packets(id, type, data) {
+  const count = Math.ceil(data.length / 1024);
+  const out = [Buffer.concat([u64(id), u32(0), u32(count), Buffer.from(type)])];
+  for (let i = 0; i < count; i++)
+    out.push(Buffer.concat([u64(id), u32(i + 1), data.subarray(i * 1024, (i + 1) * 1024)]));
+  return out;
+}
+function pack(header, tail = Buffer.alloc(0)) {
+  const h = Buffer.from(typeof header === "string" ? header : JSON.stringify(header));
+  return Buffer.concat([u64(h.length), h, tail]);
+}
+function unpack(data) {
+  const len = Number(data.readBigUInt64BE(0));
+  return [JSON.parse(data.subarray(8, 8 + len).toString()), data.subarray(8 + len)];
+}
+
+// A raw client: reassembles messages, awaits responses by id.
+class Raw {
+  constructor(url, opts = {}) {
+    this.ws = new WebSocket(url, opts);
+    this.msgs = [];
+    this.waiters = [];
+    this.cur = null;
+    this.nextId = 0;
+    this.closed = new Promise((res) => this.ws.on("close", (code, reason) => res({ code, reason: String(reason) })));
+    this.opened = new Promise((res, rej) => {
+      this.ws.on("open", res);
+      this.ws.on("error", rej);
+      this.ws.on("unexpected-response", (req, resp) => rej(new Error(`status ${resp.statusCode}`)));
+    });
+    this.ws.on("message", (buf, isBinary) => this.onPacket(Buffer.from(buf), isBinary));
+  }
+  onPacket(p, isBinary) {
+    if (!isBinary) return this.deliver({ type: "<text frame>" });
+    const id = Number(p.readBigUInt64BE(0));
+    const index = p.readUInt32BE(8);
+    if (index === 0) {
+      const count = p.readUInt32BE(12);
+      this.cur = { id, type: p.subarray(16).toString(), count, parts: [] };
+    } else {
+      this.cur.parts.push(p.subarray(12));
+    }
+    if (this.cur && this.cur.parts.length === this.cur.count) {
+      const m = { id: this.cur.id, type: this.cur.type, data: Buffer.concat(this.cur.parts) };
+      this.cur = null;
+      this.deliver(m);
+    }
+  }
+  deliver(m) {
+    this.msgs.push(m);
+    for (const w of [...this.waiters]) if (w.match(m)) {
+      this.waiters.splice(this.waiters.indexOf(w), 1);
+      w.res(m);
+    }
+  }
+  next(match, what, ms = 10000) {
+    const i = this.msgs.findIndex(match);
+    if (i >= 0) return Promise.resolve(this.msgs.splice(i, 1)[0]);
+    return within(ms, new Promise((res) => this.waiters.push({ match, res })), what);
+  }
+  sendPackets(ps) {
+    for (const p of ps) this.ws.send(p, { binary: true });
+  }
+  send(type, header, tail) {
+    const id = this.nextId++;
+    this.sendPackets(packets(id, type, pack(header, tail)));
+    return id;
+  }
+  async request(type, header, tail, what = type) {
+    const id = this.send(type, header, tail);
+    return this.response(id, what);
+  }
+  async response(id, what) {
+    const m = await this.next((m) => m.type === "__response__" && m.id === id, `__response__ to ${what}`);
+    return unpack(m.data)[0];
+  }
+  invoke(tool, json, toolkit = "storage") {
+    return this.request("room.invoke_tool", { toolkit, tool, arguments: { type: "json", json } }, undefined, `${toolkit}.${tool}`);
+  }
+}
+
+const server = await startServer({ args: ["--max-message", "65536", "--max-streams", "2", "--max-conns", "4"] });
+const ROOM = "raw-room";
+let sdk;
+try {
+  const jwt = await mintToken({ secret: server.secret, room: ROOM, name: "raw" });
+  sdk = await connect(server, ROOM, await mintToken({ secret: server.secret, room: ROOM, name: "sdk" }));
+  await sdk.storage.upload("f.txt", new TextEncoder().encode("data"));
+  let rounds = 0;
+  const sdkStillServed = async (what) => {
+    rounds++;
+    const yes = await within(10000, sdk.storage.exists("f.txt"), "sdk exists").catch(() => false);
+    ok(yes === true, `the SDK client is still served (after ${what})`);
+  };
+  const open = async () => {
+    const r = new Raw(`${server.wsUrl(ROOM)}?token=${jwt}`);
+    await within(10000, r.opened, "raw connect");
+    return r;
+  };
+
+  // --- handshake as raw messages ----------------------------------------
+  let r = await open();
+  const ready = await r.next((m) => m.type === "room_ready", "room_ready");
+  same(Object.keys(unpack(ready.data)[0]), ["room_name", "room_url", "session_id"], "room_ready: exactly the three keys");
+  const conn = unpack((await r.next((m) => m.type === "connected", "connected")).data)[0];
+  ok(conn.type === "init" && typeof conn.participantId === "string" && conn.attributes?.name === "raw",
+     "connected: type init, participantId, attributes.name", JSON.stringify(conn));
+  is(r.ws.protocol, "", "no subprotocol sent when none was offered");
+
+  // --- requests with bad contents get error answers ---------------------
+  let res = await r.request("room.invoke_tool", "{not json", undefined, "bad JSON header");
+  ok(res.type === "error" && res.code === 1002, "invoke with a header that is not JSON: error 1002", JSON.stringify(res));
+  let id = r.nextId++;
+  r.sendPackets(packets(id, "room.invoke_tool", Buffer.concat([u64(1000), Buffer.from("{}")])));
+  res = await r.response(id, "header length past the end");
+  ok(res.type === "error" && res.code === 1002, "packed header length past the data: error 1002", JSON.stringify(res));
+  id = r.nextId++;
+  r.sendPackets(packets(id, "room.invoke_tool", Buffer.from([1, 2, 3])));
+  res = await r.response(id, "payload shorter than 8 bytes");
+  ok(res.type === "error", "payload shorter than its length field: error", JSON.stringify(res));
+  res = await r.request("room.invoke_tool", { toolkit: "storage", tool: "exists", arguments: { type: "text", text: 5 } });
+  ok(res.type === "error" && res.code === 1002, "arguments content with a non-string text: error 1002", JSON.stringify(res));
+  res = await r.request("room.invoke_tool", { toolkit: 5, tool: "exists" });
+  ok(res.type === "error" && res.code === 1002, "invoke without a string toolkit: error 1002", JSON.stringify(res));
+  res = await r.request("room.invoke_tool", [1, 2]);
+  ok(res.type === "error", "invoke header that is an array: error", JSON.stringify(res));
+  res = await r.invoke("exists", "a string, not an object");
+  ok(res.type === "error" && res.code === 1002, "storage.exists with non-object json: error 1002", JSON.stringify(res));
+  res = await r.invoke("exists", { path: 42 });
+  ok(res.type === "error" && res.code === 1002, "storage.exists with a numeric path: error 1002", JSON.stringify(res));
+  const deep = "[".repeat(5000) + "]".repeat(5000);
+  res = await r.request("room.invoke_tool", `{"toolkit":"storage","tool":"exists","arguments":{"type":"json","json":${deep}}}`);
+  ok(res.type === "error", "deeply nested JSON: error (bounded depth)", JSON.stringify(res).slice(0, 200));
+  res = await r.request("room.tool_call_request_chunk", { tool_call_id: "nope", chunk: { type: "empty" } });
+  is(res.type, "empty", "chunk for an unknown tool call: answered empty");
+  res = await r.request("room.tool_call_request_chunk", { chunk: { type: "empty" } });
+  ok(res.type === "error", "chunk without a tool_call_id: error", JSON.stringify(res));
+  // Python style: spaces, \u escapes and the __meshagent__ key are fine.
+  res = await r.request("room.invoke_tool",
+    '{"toolkit": "storage", "tool": "exists", "arguments": {"type": "json", "json": {"path": "f\\u002etxt"}}, "__meshagent__": {"v": 1}, "participant_id": null}');
+  same(res, { type: "json", json: { exists: true } }, "Python-style header with __meshagent__: answered");
+  r.send("set_attributes", { color: "blue" });
+  r.send("some.unknown.type", {});
+  res = await r.invoke("exists", { path: "f.txt" });
+  same(res, { type: "json", json: { exists: true } }, "set_attributes and unknown types are ignored, the connection goes on");
+
+  // --- streams: limits, errors, late chunks ------------------------------
+  const openStream = (tcid, tool = "download") =>
+    r.request("room.invoke_tool", { toolkit: "storage", tool, tool_call_id: tcid, arguments: { type: "control", method: "open" } });
+  same(await openStream("s1"), { type: "control", method: "open" }, "stream open answered control/open");
+  same(await openStream("s2"), { type: "control", method: "open" }, "second stream open");
+  res = await openStream("s3");
+  ok(res.type === "error" && /too many open streams/.test(res.text), "third stream over --max-streams 2: error", JSON.stringify(res));
+  res = await openStream("s1");
+  ok(res.type === "error", "a tool_call_id already open: error", JSON.stringify(res));
+  // s1: a pull before the start chunk: error chunk + close chunk.
+  res = await r.request("room.tool_call_request_chunk", { tool_call_id: "s1", chunk: { type: "binary", headers: { kind: "pull" } } });
+  is(res.type, "empty", "request chunk answered empty");
+  let ch = await r.next((m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "s1", "s1 error chunk");
+  is(unpack(ch.data)[0].chunk.type, "error", "pull before start: error chunk");
+  ch = await r.next((m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "s1", "s1 close chunk");
+  same(unpack(ch.data)[0].chunk, { type: "control", method: "close", status_code: 1000 }, "then control/close 1000");
+  res = await r.request("room.tool_call_request_chunk", { tool_call_id: "s1", chunk: { type: "control", method: "close", status_code: 1000 } });
+  is(res.type, "empty", "late close chunk after the server's close: answered empty");
+  // s2: a download whose start names a missing file.
+  await r.request("room.tool_call_request_chunk", { tool_call_id: "s2", chunk: { type: "binary", headers: { kind: "start", path: "missing.bin", chunk_size: 10 } } });
+  ch = await r.next((m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "s2", "s2 error chunk");
+  const err2 = unpack(ch.data)[0].chunk;
+  ok(err2.type === "error" && err2.code === 3001, "download of a missing file: error chunk 3001", JSON.stringify(err2));
+  res = await r.invoke("frob", {}, "storage");
+  ok(res.type === "error" && res.code === 1003 && res.text === "tool not found storage.frob", "unknown tool: 1003 'tool not found storage.frob'", JSON.stringify(res));
+  await sdkStillServed("bad contents and streams");
+
+  // --- framing violations close the connection ---------------------------
+  r.ws.send(Buffer.from([0, 1, 2, 3, 4]), { binary: true });
+  let cl = await within(10000, r.closed, "close after a 5-byte packet");
+  is(cl.code, 1002, "a packet shorter than its fixed header: close 1002");
+  await sdkStillServed("a malformed packet");
+
+  r = await open();
+  r.sendPackets([Buffer.concat([u64(7), u32(3), Buffer.from("xyz")])]);
+  cl = await within(10000, r.closed, "close after a stray data packet");
+  is(cl.code, 1002, "a data packet without its header packet: close 1002");
+
+  r = await open();
+  r.sendPackets([Buffer.concat([u64(1), u32(0), u32(2), Buffer.from("room.invoke_tool")]),
+                 Buffer.concat([u64(1), u32(2), Buffer.from("x")])]);
+  cl = await within(10000, r.closed, "close after an out-of-order packet");
+  is(cl.code, 1002, "data packet with the wrong index: close 1002");
+
+  r = await open();
+  r.ws.send("hello", { binary: false });
+  cl = await within(10000, r.closed, "close after a text frame");
+  is(cl.code, 1003, "a text frame: close 1003");
+  await sdkStillServed("framing violations");
+
+  // --- oversized messages --------------------------------------------------
+  r = await open();
+  r.sendPackets(packets(0, "room.invoke_tool", pack({ toolkit: "storage", tool: "exists", arguments: { type: "json", json: { path: "x".repeat(70000) } } })));
+  cl = await within(10000, r.closed, "close after an oversized message");
+  is(cl.code, 1009, "a message over --max-message: close 1009");
+  r = await open();
+  r.ws.send(Buffer.alloc(200000), { binary: true });
+  cl = await within(10000, r.closed, "close after a huge packet");
+  is(cl.code, 1009, "a single 200 kB packet over --max-message: close 1009");
+  await sdkStillServed("oversized messages");
+
+  // --- connections per room ----------------------------------------------
+  const crowd = [];
+  for (let i = 0; i < 3; i++) crowd.push(await open()); // sdk + 3 = 4
+  const extra = new Raw(`${server.wsUrl(ROOM)}?token=${jwt}`);
+  const e = await extra.opened.then(() => null, (err) => err);
+  ok(e && /503/.test(e.message), "a fifth connection over --max-conns 4: refused (503)", e?.message);
+  for (const c of crowd) c.ws.close(1000);
+  await Promise.all(crowd.map((c) => c.closed));
+  await sdkStillServed("the connection limit");
+
+  // --- token transports and refusals ----------------------------------------
+  r = new Raw(server.wsUrl(ROOM), { headers: { Authorization: `Bearer ${jwt}` } });
+  await within(10000, r.opened, "connect with Authorization: Bearer");
+  await r.next((m) => m.type === "connected", "connected over Bearer");
+  ok(true, "token in Authorization: Bearer accepted");
+  r.ws.close(1000);
+  await r.closed;
+  const refused = async (url, opts, want, name) => {
+    const x = new Raw(url, opts);
+    const err = await x.opened.then(() => null, (er) => er);
+    ok(err && err.message === `status ${want}`, name, err?.message);
+  };
+  await refused(server.wsUrl(ROOM), {}, 403, "no token: 403");
+  await refused(`${server.wsUrl(ROOM)}?token=${jwt}x`, {}, 403, "token with a bad signature: 403");
+  await refused(`${server.wsUrl(ROOM)}?token=a.b`, {}, 403, "malformed token: 403");
+  await refused(`ws://127.0.0.1:${server.port}/nope?token=${jwt}`, {}, 404, "not under /rooms/: 404");
+  await refused(`ws://127.0.0.1:${server.port}/rooms/bad%2Fname?token=${jwt}`, {}, 404, "room name with a slash: 404");
+  await refused(server.wsUrl(ROOM) + `?token=${jwt}`, { protocol: undefined, headers: { "Sec-WebSocket-Protocol": `meshagent-room.${jwt}` } }, 400,
+    "meshagent-room.<jwt> subprotocol: refused with 400 (unsupported, see meshroomd(8))");
+  await sdkStillServed("refused connections");
+
+  const ex = await server.stop();
+  is(ex.code, 0, "SIGTERM: exit 0");
+} catch (err) {
+  ok(false, "unexpected exception", err?.stack ?? String(err));
+  diag(server.stderr());
+} finally {
+  sdk?.dispose?.();
+  await server.stop();
+}
+process.exit(done());
