@@ -12,11 +12,20 @@
  * get created or deleted decides the update bytes.
  *
  * Attribute values are compared as JS does: `===` is value equality for
- * primitives and pointer identity for objects, arrays and bytes (a Format
- * value is "identical" only to itself); equalAttrs additionally compares
- * two objects (or two arrays, or two byte arrays) one level deep.  Objects
- * of different kinds (an array and an object with the same index keys) are
- * never equal here although JS's flat comparison may find them equal.
+ * primitives and identity for objects, arrays and bytes; equalAttrs
+ * additionally compares two objects (or two arrays, or two byte arrays) one
+ * level deep.  Objects of different kinds (an array and an object with the
+ * same index keys) are never equal here although JS's flat comparison may
+ * find them equal.
+ *
+ * Identity follows the JS references: yjs never copies an attribute value,
+ * so the Format items made by one call share the caller's objects, and a
+ * value read from a Format item (position attributes, negated attributes)
+ * is that item's object wherever it goes next.  Every value held in an
+ * attribute map therefore carries the ident of the JS object it stands for
+ * (core.h content.format.ident): a fresh one per object value of the
+ * caller's attributes per call, the item's own when read from a Format item
+ * (items without one, e.g. decoded ones, get a fresh ident on first read).
  * Attribute maps hold borrowed pointers (to Format item values or to the
  * caller's attrs), valid for the duration of one API call: items are not
  * freed inside a transaction.
@@ -35,10 +44,19 @@ static const struct y_any any_null = { .kind = Y_ANY_NULL };
 
 /* ---- attribute maps ---------------------------------------------------- */
 
+/* A JS value: for objects, arrays and bytes, ident is its JS identity
+ * (nonzero); unused for primitives. */
+struct jsval {
+	const struct y_any *v;
+	uint64_t ident;
+};
+
+static const struct jsval js_null = { &any_null, 0 };
+
 struct attr {
 	const char *key;
 	size_t key_len;
-	const struct y_any *val;
+	struct jsval val;
 };
 
 /*
@@ -83,20 +101,21 @@ static long attrs_find(const struct attrs *a, const char *key, size_t len)
 }
 
 /* Borrowed value, NULL when absent (JS undefined). */
-static const struct y_any *attrs_get(const struct attrs *a, const char *key,
+static const struct jsval *attrs_get(const struct attrs *a, const char *key,
 				     size_t len)
 {
 	long i = attrs_find(a, key, len);
 
-	return i < 0 ? NULL : a->v[i].val;
+	return i < 0 ? NULL : &a->v[i].val;
 }
 
-static const struct y_any *attrs_get_or_null(const struct attrs *a,
-					     const char *key, size_t len)
+/* map.get(key) ?? null */
+static struct jsval attrs_get_or_null(const struct attrs *a, const char *key,
+				      size_t len)
 {
-	const struct y_any *v = attrs_get(a, key, len);
+	const struct jsval *v = attrs_get(a, key, len);
 
-	return v ? v : &any_null;
+	return v ? *v : js_null;
 }
 
 /* Canonical array index ("0", "1", ... up to 2^32 - 2): JS orders these
@@ -120,7 +139,7 @@ static bool index_key(const char *k, size_t len, uint64_t *out)
 }
 
 static void attrs_set(struct attrs *a, const char *key, size_t len,
-		      const struct y_any *val)
+		      struct jsval val)
 {
 	long found = attrs_find(a, key, len);
 	size_t at = a->n;
@@ -178,8 +197,17 @@ static void attrs_copy(struct attrs *dst, const struct attrs *src)
 	dst->oom |= src->oom;
 }
 
-/* The caller's attribute object; undefined values count as null. */
-static void attrs_from_object(struct attrs *a, const struct y_any *obj)
+static bool is_js_object(const struct y_any *v)
+{
+	return v->kind == Y_ANY_OBJECT || v->kind == Y_ANY_ARRAY ||
+	       v->kind == Y_ANY_BYTES;
+}
+
+/* The caller's attribute object (undefined values count as null).  Each of
+ * its object values is a JS object of its own, shared by everything this
+ * call makes from it. */
+static void attrs_from_object(struct attrs *a, struct y_doc *doc,
+			      const struct y_any *obj)
 {
 	size_t i;
 
@@ -187,16 +215,38 @@ static void attrs_from_object(struct attrs *a, const struct y_any *obj)
 		return;
 	for (i = 0; i < obj->obj.len; i++) {
 		const struct y_any_entry *e = &obj->obj.entries[i];
+		struct jsval v = { &e->val, 0 };
 
-		attrs_set(a, e->key, e->key_len,
-			  e->val.kind == Y_ANY_UNDEFINED ? &any_null : &e->val);
+		if (e->val.kind == Y_ANY_UNDEFINED)
+			v = js_null;
+		else if (is_js_object(&e->val))
+			v.ident = ++doc->next_ident;
+		attrs_set(a, e->key, e->key_len, v);
 	}
+}
+
+/* A Format item's value as a JS reference; an object value without an
+ * identity yet (decoded, so an object of its own) gets one now. */
+static struct jsval format_val(struct y_item *f)
+{
+	struct jsval v = { f->content.format.val, 0 };
+
+	if (!v.v)
+		return js_null;
+	if (is_js_object(v.v)) {
+		if (!f->content.format.ident)
+			f->content.format.ident =
+				++f->parent.type->doc->next_ident;
+		v.ident = f->content.format.ident;
+	}
+	return v;
 }
 
 /* ---- JS comparisons ---------------------------------------------------- */
 
-/* a === b */
-static bool js_eq(const struct y_any *a, const struct y_any *b)
+/* a === b on plain values: objects inside attribute values are only ever
+ * reached through their outer value, so pointer identity is JS identity. */
+static bool any_eq(const struct y_any *a, const struct y_any *b)
 {
 	if (a->kind == Y_ANY_NUMBER && b->kind == Y_ANY_NUMBER)
 		return a->num == b->num; /* NaN !== NaN, 0 === -0 */
@@ -220,12 +270,21 @@ static bool js_eq(const struct y_any *a, const struct y_any *b)
 	}
 }
 
-/* yjs equalAttrs: a === b, or a flat (one level) comparison of objects. */
-static bool equal_attrs(const struct y_any *a, const struct y_any *b)
+/* a === b on attribute values */
+static bool js_eq(struct jsval a, struct jsval b)
 {
+	if (is_js_object(a.v) && is_js_object(b.v))
+		return a.ident || b.ident ? a.ident == b.ident : a.v == b.v;
+	return any_eq(a.v, b.v);
+}
+
+/* yjs equalAttrs: a === b, or a flat (one level) comparison of objects. */
+static bool equal_attrs(struct jsval ja, struct jsval jb)
+{
+	const struct y_any *a = ja.v, *b = jb.v;
 	size_t i;
 
-	if (js_eq(a, b))
+	if (js_eq(ja, jb))
 		return true;
 	if (a->kind != b->kind)
 		return false;
@@ -238,7 +297,7 @@ static bool equal_attrs(const struct y_any *a, const struct y_any *b)
 			const struct y_any *bv =
 				y_any_object_get(b, e->key, e->key_len);
 
-			if (!bv || !js_eq(&e->val, bv))
+			if (!bv || !any_eq(&e->val, bv))
 				return false;
 		}
 		return true;
@@ -246,7 +305,7 @@ static bool equal_attrs(const struct y_any *a, const struct y_any *b)
 		if (a->arr.len != b->arr.len)
 			return false;
 		for (i = 0; i < a->arr.len; i++)
-			if (!js_eq(&a->arr.items[i], &b->arr.items[i]))
+			if (!any_eq(&a->arr.items[i], &b->arr.items[i]))
 				return false;
 		return true;
 	case Y_ANY_BYTES:
@@ -272,11 +331,11 @@ static inline bool is_live_format(const struct y_item *i)
 #define FMT_KEY(i) (i)->content.format.key.ptr, (i)->content.format.key.len
 
 /* updateCurrentAttributes */
-static void apply_format(struct attrs *a, const struct y_item *f)
+static void apply_format(struct attrs *a, struct y_item *f)
 {
-	const struct y_any *v = f->content.format.val;
+	struct jsval v = format_val(f);
 
-	if (!v || v->kind == Y_ANY_NULL)
+	if (v.v->kind == Y_ANY_NULL)
 		attrs_del(a, FMT_KEY(f));
 	else
 		attrs_set(a, FMT_KEY(f), v);
@@ -383,9 +442,10 @@ static int insert_item(struct y_txn *txn, struct y_type *t, struct pos *p,
 	return 0;
 }
 
+/* The new Format item's value is the JS object val stands for (same
+ * ident): yjs stores the reference. */
 static int insert_format(struct y_txn *txn, struct y_type *t, struct pos *p,
-			 const char *key, size_t key_len,
-			 const struct y_any *val)
+			 const char *key, size_t key_len, struct jsval val)
 {
 	struct y_content c;
 	int r;
@@ -400,12 +460,14 @@ static int insert_format(struct y_txn *txn, struct y_type *t, struct pos *p,
 		y_str_release(&c.format.key);
 		return -ENOMEM;
 	}
-	r = y_any_copy(c.format.val, val);
+	r = y_any_copy(c.format.val, val.v);
 	if (r < 0) {
 		free(c.format.val);
 		y_str_release(&c.format.key);
 		return r;
 	}
+	if (is_js_object(val.v))
+		c.format.ident = val.ident;
 	return insert_item(txn, t, p, &c, 1);
 }
 
@@ -466,7 +528,7 @@ static void minimize_attribute_changes(struct pos *p, const struct attrs *attrs)
 		if (!y_item_deleted(r) &&
 		    !(is_format(r) &&
 		      equal_attrs(attrs_get_or_null(attrs, FMT_KEY(r)),
-				  r->content.format.val)))
+				  format_val(r))))
 			break;
 		pos_forward(p);
 	}
@@ -482,7 +544,7 @@ static int insert_attributes(struct y_txn *txn, struct y_type *t, struct pos *p,
 
 	for (i = 0; i < attrs->n; i++) {
 		const struct attr *a = &attrs->v[i];
-		const struct y_any *cur =
+		struct jsval cur =
 			attrs_get_or_null(&p->attrs, a->key, a->key_len);
 
 		if (equal_attrs(cur, a->val))
@@ -505,12 +567,12 @@ static int insert_negated_attributes(struct y_txn *txn, struct y_type *t,
 		struct y_item *r = p->right;
 
 		if (!y_item_deleted(r)) {
-			const struct y_any *v;
+			const struct jsval *v;
 
 			if (!is_format(r))
 				break;
 			v = attrs_get(negated, FMT_KEY(r));
-			if (!v || !equal_attrs(v, r->content.format.val))
+			if (!v || !equal_attrs(*v, format_val(r)))
 				break;
 			attrs_del(negated, FMT_KEY(r));
 		}
@@ -536,7 +598,7 @@ static int insert_text(struct y_txn *txn, struct y_type *t, struct pos *p,
 	for (i = 0; i < p->attrs.n; i++)
 		if (!attrs_get(attrs, p->attrs.v[i].key, p->attrs.v[i].key_len))
 			attrs_set(attrs, p->attrs.v[i].key,
-				  p->attrs.v[i].key_len, &any_null);
+				  p->attrs.v[i].key_len, js_null);
 	minimize_attribute_changes(p, attrs);
 	attrs_init(&negated, false);
 	r = insert_attributes(txn, t, p, attrs, &negated);
@@ -568,13 +630,12 @@ static int format_text(struct y_txn *txn, struct y_type *t, struct pos *p,
 
 		if (!y_item_deleted(it)) {
 			if (is_format(it)) {
-				const struct y_any *val =
-					it->content.format.val;
-				const struct y_any *a =
+				struct jsval val = format_val(it);
+				const struct jsval *a =
 					attrs_get(attrs, FMT_KEY(it));
 
 				if (a) {
-					if (equal_attrs(a, val)) {
+					if (equal_attrs(*a, val)) {
 						attrs_del(&negated,
 							  FMT_KEY(it));
 					} else {
@@ -627,14 +688,16 @@ out:
 /*
  * cleanupFormattingGap: deletes the Format items between start and the
  * next content item that are overwritten later in the gap or that set what
- * was already set before it.  === is js_eq (identity for objects).
+ * was already set before it.  === is js_eq (identity for objects: the
+ * idents of the JS references, spec 10.6).
  */
 static void cleanup_formatting_gap(struct y_txn *txn, struct y_item *start,
 				   struct y_item *curr,
 				   const struct attrs *start_attrs,
 				   struct attrs *cur_attrs)
 {
-	struct attrs end_formats; /* key -> value pointer of the last Format */
+	struct attrs end_formats; /* key -> the last Format's value pointer,
+				   * standing for the item itself */
 	struct y_item *end = start;
 	bool reached = false;
 
@@ -642,26 +705,28 @@ static void cleanup_formatting_gap(struct y_txn *txn, struct y_item *start,
 	while (end && (!y_item_countable(end) || y_item_deleted(end))) {
 		if (is_live_format(end))
 			attrs_set(&end_formats, FMT_KEY(end),
-				  end->content.format.val);
+				  (struct jsval){ end->content.format.val, 0 });
 		end = end->right;
 	}
 	for (; start && start != end; start = start->right) {
-		const struct y_any *val, *sv;
+		const struct jsval *ef;
+		struct jsval val, sv;
 
 		if (start == curr)
 			reached = true;
 		if (!is_live_format(start))
 			continue;
-		val = start->content.format.val;
+		val = format_val(start);
 		sv = attrs_get_or_null(start_attrs, FMT_KEY(start));
-		if (attrs_get(&end_formats, FMT_KEY(start)) != val ||
+		ef = attrs_get(&end_formats, FMT_KEY(start));
+		if (!ef || ef->v != start->content.format.val ||
 		    js_eq(sv, val)) {
 			y_item_delete(txn, start);
 			if (!reached &&
 			    js_eq(attrs_get_or_null(cur_attrs, FMT_KEY(start)),
 				  val) &&
 			    !js_eq(sv, val)) {
-				if (sv->kind == Y_ANY_NULL)
+				if (sv.v->kind == Y_ANY_NULL)
 					attrs_del(cur_attrs, FMT_KEY(start));
 				else
 					attrs_set(cur_attrs, FMT_KEY(start),
@@ -689,7 +754,7 @@ static void cleanup_contextless_gap(struct y_txn *txn, struct y_item *item)
 			if (attrs_get(&seen, FMT_KEY(item)))
 				y_item_delete(txn, item);
 			else
-				attrs_set(&seen, FMT_KEY(item), &any_null);
+				attrs_set(&seen, FMT_KEY(item), js_null);
 		}
 		item = item->left;
 	}
@@ -806,7 +871,7 @@ static int text_insert(struct y_type *text, uint64_t index,
 	if (!attrs && inherit)
 		attrs_copy(&a, &p.attrs);
 	else
-		attrs_from_object(&a, attrs);
+		attrs_from_object(&a, text->doc, attrs);
 	r = insert_text(txn, text, &p, v, &a);
 	if (r == 0)
 		cache_from_pos(text, &p);
@@ -889,7 +954,7 @@ int y_text_format(struct y_type *text, uint64_t index, uint64_t len,
 	if (r < 0)
 		return r;
 	attrs_init(&a, true);
-	attrs_from_object(&a, attrs);
+	attrs_from_object(&a, text->doc, attrs);
 	r = find_position(txn, text, index, &p);
 	y_types_cache_set(text, NULL, 0);
 	if (r == 0 && p.right)
@@ -960,7 +1025,7 @@ int y_text_apply_delta(struct y_type *text, const struct y_delta_op *ops,
 		struct attrs a;
 
 		attrs_init(&a, true);
-		attrs_from_object(&a, &op->attrs);
+		attrs_from_object(&a, text->doc, &op->attrs);
 		switch (op->kind) {
 		case Y_DELTA_INSERT:
 			if (op->insert.kind == Y_ANY_STRING) {
@@ -1191,7 +1256,7 @@ static struct y_delta_op *delta_push(struct delta_builder *d,
 		for (i = 0; i < attrs->n && !d->err; i++)
 			d->err = y_any_object_set(&op->attrs, attrs->v[i].key,
 						  attrs->v[i].key_len,
-						  attrs->v[i].val);
+						  attrs->v[i].val.v);
 	}
 	d->n++; /* even on error, so that y_delta_free frees it */
 	return d->err ? NULL : op;
