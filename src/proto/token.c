@@ -528,7 +528,8 @@ static int split_jws(struct jws *j, const char *jwt, struct util_error *err)
 		j->seg[i] = p;
 		j->off[i] = (size_t)(p - jwt);
 		j->len[i] = dot ? (size_t)(dot - p) : strlen(p);
-		p = dot + 1;
+		if (dot)
+			p = dot + 1;
 	}
 	return 0;
 }
