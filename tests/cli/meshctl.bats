@@ -26,7 +26,11 @@ hex() {
 
 # bin HEX FILE: writes the bytes to FILE
 bin() {
-	printf '%s' "$1" | xxd -r -p >"$2"
+	if command -v xxd >/dev/null 2>&1; then
+		printf '%s' "$1" | xxd -r -p >"$2"
+	else
+		perl -e 'print pack("H*", $ARGV[0])' "$1" >"$2"
+	fi
 }
 
 # The html document of spec/document.md §3.6 A, in the form render writes.
@@ -313,6 +317,15 @@ Try 'meshctl doc --help'." ]
 	run --separate-stderr "$mc" doc validate --schema html "$d"
 	[ "$status" -eq 1 ]
 	[ "$stderr" = "meshctl: $d: Is a directory" ]
+	# more than 64 MiB is refused, also from a pipe
+	run --separate-stderr sh -c "head -c 67108865 /dev/zero | '$mc' schema check -"
+	[ "$status" -eq 1 ]
+	[ "$stderr" = "meshctl: <stdin>: input larger than 67108864 bytes" ]
+	head -c 67108864 /dev/zero >big.json
+	run --separate-stderr "$mc" schema check big.json
+	[ "$status" -eq 1 ]
+	[[ "$stderr" == "big.json: invalid JSON at byte 0 "* ]]
+	rm big.json
 }
 
 # ----------------------------------------------------------- schema check
