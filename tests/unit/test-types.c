@@ -2477,6 +2477,161 @@ static void test_map_types(void)
 }
 
 /* List insert lands before tombstones at the index, Array push after. */
+/* ---- attribute values compared by JS identity (spec 10.6) ---------------- */
+
+/*
+ * yjs compares Format values with === (cleanupFormattingGap) and a flat
+ * equalAttrs whose inner values also use ===: an object value is the same
+ * only as itself, and the Format items made from one JS object (the
+ * caller's attributes of one call, or a value read from another Format
+ * item: position attributes, negated attributes) share it.  Decoded values
+ * are objects of their own.  Expected bytes: yjs 13.6.33.
+ */
+
+/* {key: {inner: val}} */
+static void attr2(struct y_any *out, const char *key, const char *inner,
+		  const struct y_any *val)
+{
+	struct y_any o;
+
+	obj1(&o, inner, val);
+	obj1(out, key, &o);
+	y_any_clear(&o);
+}
+
+/* {c: {a: {b: n}}}: a nested object, so that equalAttrs of two distinct
+ * objects fails (the inner objects differ) */
+static void attr_nested(struct y_any *out, double n)
+{
+	struct y_any v = num_any(n), o;
+
+	obj1(&o, "b", &v);
+	attr2(out, "c", "a", &o);
+	y_any_clear(&o);
+}
+
+static const char exp_ident_s1_u1[] =
+	"01030106c601020103046c696e6b0c7b2268726566223a2279227dc401060103"
+	"0158c601070103046c696e6b0c7b2268726566223a2278227d00";
+static const char exp_ident_s1_state[] =
+	"0105010006010174046c696e6b0c7b2268726566223a2278227d840100026162"
+	"840102026364860104046c696e6b046e756c6cc101020103030101010603";
+static const char exp_ident_s2_state[] =
+	"0106010006010174046c696e6b0c7b2268726566223a2278227d840100026162"
+	"840102026364860104046c696e6b046e756c6cc10102010302c601070103046c"
+	"696e6b0c7b2268726566223a2278227d0101010602";
+static const char exp_ident_s3_state[] =
+	"010701000601017401630d7b2261223a7b2262223a317d7d8401000261628401"
+	"020263648601040163046e756c6cc10102010302c60107010301630d7b226122"
+	"3a7b2262223a317d7dc40108010301590101010602";
+static const char exp_ident_s4_u1[] =
+	"01020108c60102010301630d7b2261223a7b2262223a327d7dc6010401050163"
+	"0d7b2261223a7b2262223a317d7d00";
+static const char exp_ident_s4_state[] =
+	"010801000601017401630d7b2261223a7b2262223a317d7d8401000261628101"
+	"02028401040265668601060163046e756c6cc10102010301c10104010501c401"
+	"090105015a01010203020802";
+
+static void test_format_identity(void)
+{
+	struct y_doc *a = mkdoc(1, false), *b = mkdoc(2, false);
+	struct y_doc *a3 = mkdoc(1, false), *b3 = mkdoc(2, false);
+	struct y_doc *a4 = mkdoc(1, false);
+	struct y_type *t = root(a, "t", Y_TEXT), *tb = root(b, "t", Y_TEXT);
+	struct y_type *t3 = root(a3, "t", Y_TEXT), *tb3 = root(b3, "t", Y_TEXT);
+	struct y_type *t4 = root(a4, "t", Y_TEXT);
+	struct capture c = { 0 }, cb = { 0 }, c3 = { 0 }, c4 = { 0 };
+	struct y_any x, y, o1, o2, v;
+	uint8_t *u = NULL, *sv = NULL;
+	size_t n = 0, svn = 0;
+
+	/* 1: the Format restoring link after "X" holds the object read from
+	 * the first Format (negated attribute); deleting "X" finds it ===
+	 * to the attribute before the gap and deletes it too. */
+	v = str_any("x");
+	attr2(&x, "link", "href", &v);
+	y_any_clear(&v);
+	v = str_any("y");
+	attr2(&y, "link", "href", &v);
+	y_any_clear(&v);
+	y_doc_on_update(a, on_update, &c);
+	y_text_insert(t, 0, "abcd", 4, &x);
+	y_text_insert(t, 2, "X", 1, &y);
+	check_update(&c, 1, exp_ident_s1_u1, "identity 1: insert X");
+	y_doc_encode_state_as_update(&u, &n, a, NULL, 0, NULL);
+	is_int(y_text_delete(t, 2, 1), 0, "identity 1: delete X");
+	check_update(&c, 2, "000101010603", "identity 1: delete update");
+	check_state(a, exp_ident_s1_state, "identity 1: state");
+	check_delta(t,
+		    "[{\"insert\":\"abcd\",\"attributes\":{\"link\":"
+		    "{\"href\":\"x\"}}}]",
+		    "identity 1: toDelta");
+
+	/* 2: the same state decoded: every value is an object of its own,
+	 * so the restoring Format stays. */
+	y_doc_on_update(b, on_update, &cb);
+	is_int(y_doc_apply_update(b, u, n, NULL), 0, "identity 2: apply");
+	free(u);
+	is_int(y_text_delete(tb, 2, 1), 0, "identity 2: delete X");
+	check_update(&cb, 1, "000101010602", "identity 2: delete update");
+	check_state(b, exp_ident_s2_state, "identity 2: state");
+
+	/* 3: a remote deletion leaves a redundant Format sharing the first
+	 * one's object; an inherited insert skips it (equalAttrs by
+	 * identity: the nested values are not flat-equal otherwise). */
+	attr_nested(&o1, 1);
+	attr_nested(&o2, 2);
+	y_text_insert(t3, 0, "abcd", 4, &o1);
+	y_text_insert(t3, 2, "X", 1, &o2);
+	y_doc_encode_state_as_update(&u, &n, a3, NULL, 0, NULL);
+	is_int(y_doc_apply_update(b3, u, n, NULL), 0, "identity 3: sync");
+	free(u);
+	y_text_delete(tb3, 2, 1);
+	y_doc_state_vector(&sv, &svn, a3);
+	y_doc_encode_state_as_update(&u, &n, b3, sv, svn, NULL);
+	is_hex(u, n, "000101010602", "identity 3: remote delete");
+	y_doc_on_update(a3, on_update, &c3);
+	is_int(y_doc_apply_update(a3, u, n, NULL), 0, "identity 3: apply");
+	free(u);
+	is_int(y_text_insert(t3, 2, "Y", 1, NULL), 0, "identity 3: insert Y");
+	is_int(c3.n, 2, "identity 3: no cleanup update");
+	check_update(&c3, 1, "01010109c401080103015900",
+		     "identity 3: Y after the redundant Format");
+	check_state(a3, exp_ident_s3_state, "identity 3: state");
+	check_delta(t3,
+		    "[{\"insert\":\"ab\",\"attributes\":{\"c\":{\"a\":{\"b\":1}"
+		    "}}},{\"insert\":\"Ycd\",\"attributes\":{\"c\":{\"a\":"
+		    "{\"b\":1}}}}]",
+		    "identity 3: toDelta");
+
+	/* 4: format negates with the position's object; deleting the
+	 * formatted range deletes both Formats. */
+	y_doc_on_update(a4, on_update, &c4);
+	y_text_insert(t4, 0, "abcdef", 6, &o1);
+	y_text_format(t4, 2, 2, &o2);
+	y_text_delete(t4, 2, 2);
+	y_text_insert(t4, 2, "Z", 1, NULL);
+	check_update(&c4, 1, exp_ident_s4_u1, "identity 4: format");
+	check_update(&c4, 2, "0001010203020802", "identity 4: delete");
+	check_update(&c4, 3, "0101010ac401090105015a00", "identity 4: insert");
+	check_state(a4, exp_ident_s4_state, "identity 4: state");
+
+	free(sv);
+	y_any_clear(&x);
+	y_any_clear(&y);
+	y_any_clear(&o1);
+	y_any_clear(&o2);
+	capture_release(&c);
+	capture_release(&cb);
+	capture_release(&c3);
+	capture_release(&c4);
+	y_doc_free(a);
+	y_doc_free(b);
+	y_doc_free(a3);
+	y_doc_free(b3);
+	y_doc_free(a4);
+}
+
 static void test_list_tombstones(void)
 {
 	struct y_doc *d = mkdoc(2, false);
@@ -2566,6 +2721,7 @@ int main(void)
 	test_edits_in_one_txn();
 	test_v10c();
 	test_map_types();
+	test_format_identity();
 	test_list_tombstones();
 	test_errors();
 	return done_testing();
