@@ -49,8 +49,8 @@ void util_error_prefix(struct util_error *err, const char *fmt, ...)
 	err->msg[n++] = ':';
 	err->msg[n++] = ' ';
 	/* The old text is cut to what still fits. */
-	memcpy(err->msg + n, old, sizeof(err->msg) - n - 1);
-	err->msg[sizeof(err->msg) - 1] = '\0';
+	snprintf(err->msg + n, sizeof(err->msg) - n, "%.*s",
+		 (int)strnlen(old, sizeof(old)), old);
 }
 
 int util_error_format(char *buf, size_t len, const struct util_error *err)
