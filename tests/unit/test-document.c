@@ -1265,7 +1265,7 @@ static struct mesh_schema *random_schema(void)
 	      *any, *req;
 	int k = 2 + (int)rnd(4), i, j, n, t;
 	bool with_text = rnd(2);
-	char tags[8][16], name[64], *text;
+	char tags[8][16], name[160], *text;
 	struct mesh_schema *s = NULL;
 	struct mesh_error err;
 	int ntags = 0;
