@@ -77,6 +77,7 @@ static int open_dir_segment(int *fd, int dirfd, const char *name, bool create)
 {
 	int r;
 
+	*fd = -1;
 	for (;;) {
 		r = openat(dirfd, name,
 			   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -119,7 +120,7 @@ int srv_room_parent(int *dirfd, const char **base, struct srv_room *room,
 		return -errno;
 	while ((slash = strchr(p, '/'))) {
 		size_t len = (size_t)(slash - p);
-		int next;
+		int next = -1;
 
 		if (len == 0 || len > NAME_MAX) {
 			r = -EINVAL;

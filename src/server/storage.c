@@ -101,15 +101,15 @@ const char *srv_mime_type(const char *name)
  * --------------------------------------------------------------------- */
 
 /* YYYY-MM-DDTHH:MM:SS.ffffff+00:00 (spec §11.3). */
-static void format_time(char out[40], int64_t sec, uint32_t nsec)
+static void format_time(char out[64], int64_t sec, uint32_t nsec)
 {
 	struct tm tm;
 	time_t t = (time_t)sec;
 
 	gmtime_r(&t, &tm);
-	snprintf(out, 40, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+00:00",
+	snprintf(out, 64, "%04d-%02d-%02dT%02d:%02d:%02d.%06u+00:00",
 		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-		 tm.tm_min, tm.tm_sec, nsec / 1000);
+		 tm.tm_min, tm.tm_sec, (nsec / 1000) % 1000000);
 }
 
 /* Adds name/is_folder/size/created_at/updated_at to obj. */
@@ -117,7 +117,7 @@ static int add_entry_fields(cJSON *obj, const char *name,
 			    const struct statx *st)
 {
 	bool dir = S_ISDIR(st->stx_mode);
-	char ts[40];
+	char ts[64];
 
 	if (!cJSON_AddStringToObject(obj, "name", name) ||
 	    !cJSON_AddBoolToObject(obj, "is_folder", dir))
