@@ -78,6 +78,7 @@ struct mctx {
 	struct mesh_merge_stats *st;
 	struct mesh_idset *live; /* id -> live element */
 	struct mesh_idset *used; /* ids given to new elements so far */
+	bool learning; /* matching live -> base to learn the base's ids */
 	struct intern in;
 	struct mnode **all; /* every node, for freeing */
 	size_t n_all, cap_all;
@@ -837,8 +838,10 @@ static int match_kids(struct mctx *c, struct mnode *b, struct mnode *n)
 				pair(b->kids[pre + i], n->kids[pre + i]);
 	}
 #undef W
+	/* equal subtrees need no matching inside: nothing will be done there */
 	for (j = 0; j < nn && !ret; j++)
-		if (n->kids[j]->match && n->kids[j]->kind == N_ELEM)
+		if (n->kids[j]->match && n->kids[j]->kind == N_ELEM &&
+		    (c->learning || !node_equal(n->kids[j]->match, n->kids[j])))
 			ret = match_tree(c, n->kids[j]->match, n->kids[j]);
 	goto out;
 oom:
@@ -1277,6 +1280,8 @@ static int apply_element(struct mctx *c, struct mnode *b, struct mnode *n,
 			if (!t)
 				continue;
 			prev = t;
+			if (node_equal(k->match, k))
+				continue; /* untouched by the writer */
 			if (k->kind == N_TEXT)
 				ret = merge_text(c, k->match, k, t);
 			else
@@ -1376,7 +1381,9 @@ int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
 				    false);
 		if (ret)
 			goto out;
+		c.learning = true;
 		ret = match_tree(&c, lt, bt);
+		c.learning = false;
 		if (ret)
 			goto out;
 		clear_matches(bt);
