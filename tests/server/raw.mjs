@@ -273,8 +273,15 @@ try {
     "meshagent-room.<jwt> subprotocol: refused with 400 (unsupported, see meshroomd(8))");
   await sdkStillServed("refused connections");
 
+  // --- SIGTERM closes every connection with 1000 ---------------------------
+  r = await open();
+  await r.next((m) => m.type === "connected", "connected before shutdown");
+  const sdkClosed = within(10000, sdk.waitForClose(), "SDK client closed by the shutdown");
   const ex = await server.stop();
   is(ex.code, 0, "SIGTERM: exit 0");
+  cl = await within(10000, r.closed, "raw client closed by the shutdown");
+  is(cl.code, 1000, "SIGTERM: connections closed with 1000");
+  ok(await sdkClosed.then(() => true, () => false), "SIGTERM: the SDK client sees a terminal close");
 } catch (err) {
   ok(false, "unexpected exception", err?.stack ?? String(err));
   diag(server.stderr());

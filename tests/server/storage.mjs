@@ -172,6 +172,10 @@ try {
   is(res.status, 403, "GET with a bad token: 403");
   res = await fetch(url.replace("hello%20world", "nope"));
   is(res.status, 404, "GET of a missing file: 404");
+  const bigUrl = await a.storage.downloadUrl((await a.storage.upload("docs/big.bin", big), "docs/big.bin"));
+  res = await fetch(bigUrl);
+  const body = Buffer.from(await res.arrayBuffer());
+  ok(res.status === 200 && Buffer.compare(body, Buffer.from(big)) === 0, "GET download_url of a 200 kB file: every byte");
   res = await fetch(`${server.httpUrl}/`);
   is(res.status, 200, "GET /: 200");
 
