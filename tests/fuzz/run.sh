@@ -4,7 +4,7 @@
 # runs each for a bounded time on a copy of its seed corpus.  Prints TAP, one
 # result per target:
 #   fuzz-update  libyjs: apply/dump/state vectors/JSON   corpus/
-#   fuzz-proto   src/proto: packets -> messages -> tokens  corpus-proto/
+#   fuzz-proto   src/proto: packets -> messages -> tokens  proto-corpus/
 #   fuzz-schema  src/mesh: schema parse/emit, validation  schemas/*.json
 #
 # Environment: FUZZ_SECONDS (per target, default 40), CC (default clang),
@@ -67,7 +67,7 @@ build() {
 seed() {
 	case $1 in
 	fuzz-update) cp "$here"/corpus/* "$work/$1/corpus/" ;;
-	fuzz-proto) cp "$here"/corpus-proto/* "$work/$1/corpus/" ;;
+	fuzz-proto) cp "$here"/proto-corpus/* "$work/$1/corpus/" ;;
 	fuzz-schema) cp "$top"/schemas/*.json "$work/$1/corpus/" ;;
 	esac
 }
