@@ -768,6 +768,20 @@ EOF
 	[[ "$stderr" == *"text: 5 inserted, 0 deleted, "* ]]
 }
 
+@test "doc apply: a BASE without ids (plain render) is matched to the live document" {
+	html_doc >h.json
+	"$mc" doc build --schema html h.json >state.s
+	"$mc" doc render --schema html state.s >base.json
+	sed 's/"content"/"plain"/' h.json >want.json
+	run --separate-stderr "$mc" doc apply --stats --schema html -o upd state.s base.json want.json
+	[ "$status" -eq 0 ]
+	# one attribute written: the paragraphs were matched, not re-created
+	[[ "$stderr" == "attributes: 1 set, 0 deleted
+elements: 0 inserted, 0 deleted"* ]]
+	"$mc" doc render --schema html state.s upd >got.json
+	diff -u want.json got.json
+}
+
 @test "doc apply: no change gives the empty update; --full writes the whole state" {
 	html_doc >h.json
 	setup_apply html h.json
