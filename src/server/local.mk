@@ -19,6 +19,7 @@ src_server_libserver_la_SOURCES = \
 # The sync toolkit: sync-stub.c until sync.c and docstore.c are in (then
 # replace this line by theirs).
 src_server_libserver_la_SOURCES += src/server/sync-stub.c
+src_server_libserver_la_SOURCES += src/server/docstore.c src/server/docstore.h
 src_server_libserver_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/src/server -I$(top_srcdir)/src/proto \
 	-I$(top_srcdir)/src/util -I$(top_srcdir)/src/mesh \
@@ -36,3 +37,10 @@ src_server_meshroomd_LDFLAGS =
 
 dist_man8_MANS = contrib/man/meshroomd.8
 EXTRA_DIST += contrib/systemd/meshroomd.service
+
+# tests/unit/test-docstore: the docstore alone (no network), with its
+# own copy of docstore.c.
+tests_unit_test_docstore_SOURCES = tests/unit/test-docstore.c src/server/docstore.c
+tests_unit_test_docstore_CPPFLAGS = $(src_server_libserver_la_CPPFLAGS)
+tests_unit_test_docstore_LDADD = src/mesh/libmesh.la src/util/libutil.la \
+	src/yjs/libyjs.la $(CJSON_LIBS) -lpthread $(LIBM)
