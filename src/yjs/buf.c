@@ -88,7 +88,8 @@ int y_buf_steal(uint8_t **out, size_t *out_len, struct y_buf *b)
 
 void y_buf_put_u8(struct y_buf *b, uint8_t v)
 {
-	if (!buf_grow(b, 1))
+	/* fast path: room for the byte and the NUL y_buf_steal adds */
+	if (b->len + 1 >= b->cap && !buf_grow(b, 1))
 		return;
 	b->data[b->len++] = v;
 }
@@ -126,15 +127,19 @@ void y_buf_printf(struct y_buf *b, const char *fmt, ...)
 
 void y_buf_put_var_uint(struct y_buf *b, uint64_t v)
 {
-	uint8_t tmp[10];
-	size_t n = 0;
+	uint8_t *p;
 
+	/* encoders write mostly varints: reserve the 10 bytes a 64-bit
+	 * value can take once, then store in place (no bounce buffer) */
+	if (b->cap - b->len <= 10 && !buf_grow(b, 10))
+		return;
+	p = b->data + b->len;
 	while (v > 0x7f) {
-		tmp[n++] = 0x80 | (uint8_t)(v & 0x7f);
+		*p++ = 0x80 | (uint8_t)(v & 0x7f);
 		v >>= 7;
 	}
-	tmp[n++] = (uint8_t)v;
-	y_buf_put_bytes(b, tmp, n);
+	*p++ = (uint8_t)v;
+	b->len = (size_t)(p - b->data);
 }
 
 void y_buf_put_var_int(struct y_buf *b, double v)

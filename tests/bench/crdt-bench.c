@@ -6,7 +6,8 @@
  *   replay+upd    the same with an update subscriber (one v1 update a
  *                 transaction, bytes copied as a network layer would)
  *   decode        the final v1 full state applied to a fresh doc
- *   encode        encodeStateAsUpdate of that doc
+ *                 (median of 7 runs)
+ *   encode        encodeStateAsUpdate of that doc (median of 7 runs)
  *   mem-replayed  heap held by the replayed doc
  *   mem-loaded    heap held by the doc loaded from the full state
  * Prints "figure value unit" lines.  Not part of make check.
@@ -26,6 +27,21 @@ struct trace {
 	const struct y_any *txns;
 	const struct y_any *end;
 };
+
+#define REPS 7
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v)
+{
+	qsort(v, REPS, sizeof(*v), cmp_double);
+	return v[REPS / 2];
+}
 
 static double now(void)
 {
@@ -168,7 +184,8 @@ int main(int argc, char **argv)
 	struct trace tr;
 	struct y_doc *doc, *doc2;
 	struct y_type *t;
-	size_t len, slen, h0, h1;
+	size_t len, slen, h0, h1, r;
+	double samples[REPS];
 	uint8_t *state, *state2;
 	char *json, *s;
 	double t0, t1;
@@ -191,8 +208,9 @@ int main(int argc, char **argv)
 	h1 = heap();
 	printf("replay %.1f ms\n", (t1 - t0) * 1e3);
 	printf("mem-replayed %.2f MB\n", (double)(h1 - h0) / 1e6);
-	if (y_doc_root(&t, doc, "text", Y_TEXT) || y_text_string(&s, &slen, t) ||
-	    slen != tr.end->str.len || memcmp(s, tr.end->str.ptr, slen)) {
+	if (y_doc_root(&t, doc, "text", Y_TEXT) ||
+	    y_text_string(&s, &slen, t) || slen != tr.end->str.len ||
+	    memcmp(s, tr.end->str.ptr, slen)) {
 		fprintf(stderr, "crdt-bench: final text differs\n");
 		return 1;
 	}
@@ -208,20 +226,34 @@ int main(int argc, char **argv)
 	printf("update-bytes %zu B\n", upd_bytes);
 	y_doc_free(doc);
 
-	h0 = heap();
-	t0 = now();
-	if (y_doc_new(&doc2, NULL) ||
-	    y_doc_apply_update(doc2, state, slen, NULL))
-		return 1;
-	t1 = now();
-	h1 = heap();
-	printf("decode %.1f ms\n", (t1 - t0) * 1e3);
+	/* decode and encode take a few milliseconds: one sample is at the
+	 * mercy of the scheduler and of first-call costs (page faults,
+	 * cold caches), so both sides report the median of REPS runs */
+	for (r = 0; r < REPS; r++) {
+		h0 = heap();
+		t0 = now();
+		if (y_doc_new(&doc2, NULL) ||
+		    y_doc_apply_update(doc2, state, slen, NULL))
+			return 1;
+		t1 = now();
+		h1 = heap();
+		samples[r] = t1 - t0;
+		if (r < REPS - 1)
+			y_doc_free(doc2);
+	}
+	printf("decode %.1f ms\n", median(samples) * 1e3);
 	printf("mem-loaded %.2f MB\n", (double)(h1 - h0) / 1e6);
-	t0 = now();
-	if (y_doc_encode_state_as_update(&state2, &len, doc2, NULL, 0, NULL))
-		return 1;
-	t1 = now();
-	printf("encode %.1f ms\n", (t1 - t0) * 1e3);
+	for (r = 0; r < REPS; r++) {
+		t0 = now();
+		if (y_doc_encode_state_as_update(&state2, &len, doc2, NULL, 0,
+						 NULL))
+			return 1;
+		t1 = now();
+		samples[r] = t1 - t0;
+		if (r < REPS - 1)
+			free(state2);
+	}
+	printf("encode %.2f ms\n", median(samples) * 1e3);
 	printf("state-bytes %zu B\n", len);
 	free(state);
 	free(state2);

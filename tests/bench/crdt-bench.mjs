@@ -17,7 +17,7 @@ const trace = JSON.parse(raw.toString('utf8'))
 raw = null
 const gc = globalThis.gc || (() => {})
 const heap = () => { gc(); gc(); return process.memoryUsage().heapUsed }
-const out = (name, v, unit) => console.log(`${name} ${typeof v === 'number' && unit !== 'B' ? v.toFixed(unit === 'MB' ? 2 : 1) : v} ${unit}`)
+const out = (name, v, unit) => console.log(`${name} ${typeof v === 'number' && unit !== 'B' ? v.toFixed(unit === 'MB' ? 2 : name === 'encode' ? 2 : 1) : v} ${unit}`)
 
 function replay (subscribe) {
   const doc = new Y.Doc()
@@ -42,35 +42,49 @@ function replay (subscribe) {
   return { doc, bytes }
 }
 
-// memory held by a doc: heap with it alive minus heap once it is dropped
+// memory held by a doc: heap (after gc) with it alive minus heap before it
+// was built, as the C side does with mallinfo2
+let h0 = heap()
 let t0 = performance.now()
 let r = replay(false)
 let t1 = performance.now()
+let h1 = heap()
 out('replay', t1 - t0, 'ms')
+out('mem-replayed', (h1 - h0) / 1e6, 'MB')
 if (r.doc.getText('text').toString() !== trace.endContent) { console.error('final text differs'); process.exit(1) }
 const state = Y.encodeStateAsUpdate(r.doc)
-let h1 = heap()
 r = null
-// (V8 does not always give the replayed doc's heap back at once; a
-// non-positive difference is reported as n/a)
-const mr = (h1 - heap()) / 1e6
-if (mr > 0) out('mem-replayed', mr, 'MB'); else out('mem-replayed', 'n/a', 'MB')
 t0 = performance.now()
 r = replay(true)
 t1 = performance.now()
 out('replay+upd', t1 - t0, 'ms')
 out('update-bytes', r.bytes, 'B')
 r = null
-t0 = performance.now()
-let doc2 = new Y.Doc()
-Y.applyUpdate(doc2, state)
-t1 = performance.now()
-out('decode', t1 - t0, 'ms')
-t0 = performance.now()
-const s2 = Y.encodeStateAsUpdate(doc2)
-t1 = performance.now()
+// decode and encode: median of REPS runs, like the C side (one sample of
+// a few milliseconds is mostly scheduler noise and warm-up)
+const REPS = 7
+const median = v => v.sort((a, b) => a - b)[REPS >> 1]
+let doc2 = null
+const dec = []
+for (let i = 0; i < REPS; i++) {
+  doc2 = null
+  h0 = heap()
+  t0 = performance.now()
+  doc2 = new Y.Doc()
+  Y.applyUpdate(doc2, state)
+  t1 = performance.now()
+  dec.push(t1 - t0)
+}
 h1 = heap()
-doc2 = null
-out('mem-loaded', (h1 - heap()) / 1e6, 'MB')
-out('encode', t1 - t0, 'ms')
+out('decode', median(dec), 'ms')
+out('mem-loaded', (h1 - h0) / 1e6, 'MB')
+const enc = []
+let s2 = null
+for (let i = 0; i < REPS; i++) {
+  t0 = performance.now()
+  s2 = Y.encodeStateAsUpdate(doc2)
+  t1 = performance.now()
+  enc.push(t1 - t0)
+}
+out('encode', median(enc), 'ms')
 out('state-bytes', s2.length, 'B')
