@@ -223,6 +223,11 @@ bool srv_room_name_valid(const char *name)
 	return true;
 }
 
+struct srv_room *srv_rooms(struct srv *srv)
+{
+	return srv->rooms;
+}
+
 struct srv_room *srv_room_find(struct srv *srv, const char *name)
 {
 	struct srv_room *room;

@@ -78,10 +78,11 @@ struct srv_room {
 	int state_dirfd;
 	void *docstore; /* owned by the docstore (room_open/room_close hooks) */
 
+	struct srv_room *next; /* next room (srv_rooms), read-only */
+
 	/* core */
 	unsigned nconns;
 	struct srv_conn *conns; /* list through conn->room_next */
-	struct srv_room *next;
 };
 
 /* One WebSocket connection = one participant. */
@@ -144,6 +145,10 @@ bool srv_call_alive(const struct srv_call *call);
 
 /* The server's configuration (strings owned by the server). */
 const struct srv_config *srv_config(const struct srv *srv);
+
+/* The first open room (loop thread; iterate with room->next), e.g. for a
+ * flush hook that visits every room's docstore. */
+struct srv_room *srv_rooms(struct srv *srv);
 
 /* Looks a room up by name (loop thread); NULL if it was never opened. */
 struct srv_room *srv_room_find(struct srv *srv, const char *name);
