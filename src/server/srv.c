@@ -1072,6 +1072,8 @@ void srv_free(struct srv *srv)
 	srv_run_deferred(srv);
 	srv_sync_fini(srv);
 	srv_storage_fini(srv);
+	/* what the toolkits' threads deferred while they stopped */
+	srv_run_deferred(srv);
 	if (srv->datafd >= 0)
 		close(srv->datafd);
 	if (srv->statefd >= 0)
