@@ -4,6 +4,11 @@
 // frames, oversized messages, too many streams, too many connections.
 // Each abuse must get an error answer or a close, and an SDK client in the
 // same room must keep being served meanwhile.  Prints TAP.
+import { spawnSync } from "child_process";
+import fs from "fs";
+import os from "os";
+import path from "path";
+import https from "https";
 import {
   M,
   require,
@@ -289,4 +294,36 @@ try {
   sdk?.dispose?.();
   await server.stop();
 }
+
+// --- wss/https with --tls-cert/--tls-key (a throw-away self-signed cert) --
+const tlsDir = fs.mkdtempSync(path.join(os.tmpdir(), "meshroomd-tls-"));
+const gen = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+  "-subj", "/CN=127.0.0.1", "-keyout", path.join(tlsDir, "key.pem"), "-out", path.join(tlsDir, "cert.pem")],
+  { stdio: "ignore" });
+if (gen.status !== 0) {
+  ok(true, "# SKIP wss: openssl is not available");
+} else {
+  const tls = await startServer({ args: ["--tls-cert", path.join(tlsDir, "cert.pem"), "--tls-key", path.join(tlsDir, "key.pem")] });
+  try {
+    const jwt = await mintToken({ secret: tls.secret, room: "tls-room" });
+    const r = new Raw(`wss://127.0.0.1:${tls.port}/rooms/tls-room?token=${jwt}`, { rejectUnauthorized: false });
+    await within(10000, r.opened, "wss connect");
+    const rr = unpack((await r.next((m) => m.type === "room_ready", "room_ready over wss")).data)[0];
+    ok(rr.room_url.startsWith("wss://"), "wss: handshake, room_url is wss://", rr.room_url);
+    const res = await r.invoke("exists", { path: "x" });
+    same(res, { type: "json", json: { exists: false } }, "wss: requests answered");
+    const status = await within(10000, new Promise((res, rej) =>
+      https.get(`https://127.0.0.1:${tls.port}/`, { rejectUnauthorized: false }, (resp) => { resp.resume(); res(resp.statusCode); }).on("error", rej)),
+      "GET / over https");
+    is(status, 200, "https: GET / answers 200");
+    r.ws.close(1000);
+    await r.closed;
+  } catch (err) {
+    ok(false, "unexpected exception (tls)", err?.stack ?? String(err));
+    diag(tls.stderr());
+  } finally {
+    await tls.stop();
+  }
+}
+fs.rmSync(tlsDir, { recursive: true, force: true });
 process.exit(done());
