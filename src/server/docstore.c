@@ -113,7 +113,7 @@ struct srv_doc_committer {
 	struct job *q_head, *q_tail;
 	struct job *d_head, *d_tail;
 	uint64_t queued, finished;
-	bool stop, started, poll_scheduled, dead;
+	bool stop, started, poll_scheduled, dead, no_defer;
 	unsigned refs; /* owner + scheduled deferred polls */
 	pthread_t thr;
 	srv_doc_defer_fn defer;
@@ -756,7 +756,8 @@ static void *committer_main(void *arg)
 			c->d_head = batch;
 		c->d_tail = last;
 		c->finished += n;
-		schedule = !c->poll_scheduled && c->defer && !c->stop;
+		schedule = !c->poll_scheduled && c->defer && !c->stop &&
+			   !c->no_defer;
 		if (schedule) {
 			c->poll_scheduled = true;
 			c->refs++;
@@ -826,6 +827,11 @@ void srv_doc_committer_free(struct srv_doc_committer *c)
 {
 	if (!c)
 		return;
+	/* From now on finished batches are run here, not deferred: the
+	 * loop may never run a deferred call again. */
+	pthread_mutex_lock(&c->mu);
+	c->no_defer = true;
+	pthread_mutex_unlock(&c->mu);
 	quiesce(c);
 	pthread_mutex_lock(&c->mu);
 	c->stop = true;

@@ -16,9 +16,8 @@ src_server_libserver_la_SOURCES = \
 	src/server/conn.c \
 	src/server/paths.c \
 	src/server/storage.c
-# The sync toolkit: sync-stub.c until sync.c and docstore.c are in (then
-# replace this line by theirs).
-src_server_libserver_la_SOURCES += src/server/sync-stub.c
+# The sync toolkit (sync.c) over the room documents (docstore.c).
+src_server_libserver_la_SOURCES += src/server/sync.c
 src_server_libserver_la_SOURCES += src/server/docstore.c src/server/docstore.h
 src_server_libserver_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/src/server -I$(top_srcdir)/src/proto \
