@@ -19,7 +19,9 @@
  *
  * Uploads write a temp file in the destination folder and commit it with
  * fsync + rename + fsync of the folder, so a file is always either its old
- * or its new content, even across a crash.
+ * or its new content, even across a crash.  These fsyncs (and recursive
+ * deletes) run in the event-loop thread: storage writes are rare next to
+ * sync traffic, whose journal has the docstore's own committer thread.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
