@@ -234,7 +234,10 @@ static struct jsval format_val(struct y_item *f)
 	if (!v.v)
 		return js_null;
 	if (is_js_object(v.v)) {
-		if (!f->content.format.ident)
+		/* (an unparented item keeps 0: then only the value pointer,
+		 * i.e. the item itself, is identical to it) */
+		if (!f->content.format.ident &&
+		    f->parent_kind == Y_PARENT_TYPE && f->parent.type)
 			f->content.format.ident =
 				++f->parent.type->doc->next_ident;
 		v.ident = f->content.format.ident;
