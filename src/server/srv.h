@@ -276,8 +276,7 @@ const struct srv_toolkit *srv_toolkit_find(struct srv *srv, const char *name);
 /*
  * Built-in toolkits.  srv_new calls each init, which registers its toolkit
  * (and may start threads: stop them in room_close/flush or on srv_free via
- * the hooks).  sync.c defines srv_sync_init; until it is in the build
- * sync-stub.c does (nothing).
+ * the hooks).  storage.c defines srv_storage_init, sync.c srv_sync_init.
  */
 int srv_storage_init(struct srv *srv);
 int srv_sync_init(struct srv *srv);
