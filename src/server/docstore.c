@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "docstore.h"
@@ -48,6 +49,8 @@
 #define DEFAULT_MAX_DOC_BYTES (256u << 20)
 #define MAX_SCHEMA_BYTES (4u << 20)
 #define TABLE_SIZE 64
+/* a shadow unused this long is freed (memory of idle documents) */
+#define SHADOW_IDLE_MS 2000
 
 /* ------------------------------------------------------------------ */
 /* CRC-32 (IEEE 802.3, as zlib): the journal's record checksum.         */
@@ -114,6 +117,9 @@ struct srv_doc_committer {
 	struct job *d_head, *d_tail;
 	uint64_t queued, finished;
 	bool stop, started, poll_scheduled, dead, no_defer;
+	bool sweep_scheduled;
+	unsigned nshadows; /* documents with a shadow (sweep timer) */
+	struct srv_docstore *stores; /* loop thread only */
 	unsigned refs; /* owner + scheduled deferred polls */
 	pthread_t thr;
 	srv_doc_defer_fn defer;
@@ -123,6 +129,7 @@ struct srv_doc_committer {
 
 struct srv_docstore {
 	struct srv_doc_committer *c;
+	struct srv_docstore *next_store;
 	int dirfd, state_dirfd;
 	char *name;
 	size_t compact_bytes, max_doc_bytes;
@@ -133,6 +140,8 @@ struct srv_docstore {
 
 struct srv_doc {
 	struct srv_docstore *ds; /* NULL once the docstore is freed */
+	struct srv_doc_committer *c;
+	int64_t last_apply_ms;
 	struct srv_doc *hnext;
 	unsigned refs;
 	char *path; /* storage path of the state file */
@@ -172,6 +181,8 @@ struct srv_doc {
 };
 
 static void doc_free(struct srv_doc *doc);
+static void shadow_free(struct srv_doc *doc);
+static void sweep(struct srv_doc_committer *c);
 static int queue_job(struct srv_doc_committer *c, struct job *j);
 static int queue_compact(struct srv_doc *doc, bool close);
 
@@ -727,6 +738,47 @@ static void committer_deferred(void *arg)
 	committer_release(c);
 }
 
+static void committer_swept(void *arg)
+{
+	struct srv_doc_committer *c = arg;
+	bool dead;
+
+	pthread_mutex_lock(&c->mu);
+	dead = c->dead;
+	c->sweep_scheduled = false;
+	pthread_cond_signal(&c->work); /* back to the timed wait */
+	pthread_mutex_unlock(&c->mu);
+	if (!dead)
+		sweep(c);
+	committer_release(c);
+}
+
+/*
+ * While shadows exist the idle thread wakes once a second and has the
+ * loop free those not used lately (the committer is the docstore's only
+ * clock).  Called and returns with c->mu held.
+ */
+static void committer_tick(struct srv_doc_committer *c)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += 1;
+	if (pthread_cond_timedwait(&c->work, &c->mu, &ts) != ETIMEDOUT ||
+	    c->q_head || c->stop || !c->nshadows || c->sweep_scheduled)
+		return;
+	c->sweep_scheduled = true;
+	c->refs++;
+	pthread_mutex_unlock(&c->mu);
+	if (c->defer(c->defer_ctx, committer_swept, c) < 0) {
+		pthread_mutex_lock(&c->mu);
+		c->sweep_scheduled = false;
+		c->refs--;
+		return;
+	}
+	pthread_mutex_lock(&c->mu);
+}
+
 static void *committer_main(void *arg)
 {
 	struct srv_doc_committer *c = arg;
@@ -737,8 +789,13 @@ static void *committer_main(void *arg)
 		uint64_t n = 0;
 		bool schedule;
 
-		while (!c->q_head && !c->stop)
-			pthread_cond_wait(&c->work, &c->mu);
+		while (!c->q_head && !c->stop) {
+			if (c->nshadows && !c->sweep_scheduled && c->defer &&
+			    !c->no_defer)
+				committer_tick(c);
+			else
+				pthread_cond_wait(&c->work, &c->mu);
+		}
 		if (!c->q_head)
 			break;
 		batch = c->q_head;
@@ -1092,6 +1149,8 @@ int srv_docstore_new(struct srv_docstore **out,
 	ds->max_doc_bytes = cfg->max_doc_bytes ? cfg->max_doc_bytes :
 						 DEFAULT_MAX_DOC_BYTES;
 	ds->next_sub_id = 1;
+	ds->next_store = ds->c->stores;
+	ds->c->stores = ds;
 	*out = ds;
 	return 0;
 }
@@ -1140,8 +1199,37 @@ void srv_docstore_free(struct srv_docstore *ds)
 		}
 		ds->table[h] = NULL;
 	}
+	for (struct srv_docstore **pp = &ds->c->stores; *pp;
+	     pp = &(*pp)->next_store)
+		if (*pp == ds) {
+			*pp = ds->next_store;
+			break;
+		}
 	free(ds->name);
 	free(ds);
+}
+
+/* Frees the shadows of documents nobody edited lately (loop thread). */
+static void sweep(struct srv_doc_committer *c)
+{
+	int64_t now = util_monotonic_ms();
+
+	for (struct srv_docstore *ds = c->stores; ds; ds = ds->next_store)
+		for (size_t h = 0; h < TABLE_SIZE; h++)
+			for (struct srv_doc *d = ds->table[h]; d; d = d->hnext)
+				if (d->shadow && !d->inflight_head &&
+				    now - d->last_apply_ms >= SHADOW_IDLE_MS)
+					shadow_free(d);
+}
+
+size_t srv_docstore_shadows(const struct srv_docstore *ds)
+{
+	size_t n = 0;
+
+	for (size_t h = 0; h < TABLE_SIZE; h++)
+		for (struct srv_doc *d = ds->table[h]; d; d = d->hnext)
+			n += d->shadow != NULL;
+	return n;
 }
 
 /* ------------------------------------------------------------------ */
@@ -1155,7 +1243,7 @@ static void doc_free(struct srv_doc *doc)
 	if (doc->jfd >= 0)
 		close(doc->jfd);
 	y_doc_free(doc->live);
-	y_doc_free(doc->shadow);
+	shadow_free(doc);
 	mesh_schema_free(doc->schema);
 	cJSON_Delete(doc->schema_json);
 	free(doc->schema_text);
@@ -1224,6 +1312,7 @@ static struct srv_doc *doc_alloc(struct srv_docstore *ds, const char *path)
 	if (!doc)
 		return NULL;
 	doc->ds = ds;
+	doc->c = ds->c;
 	doc->jfd = -1;
 	doc->path = strdup(path);
 	doc->jpath = journal_path(path, false);
@@ -1354,6 +1443,17 @@ static int validate(size_t *total, char *first, size_t first_len,
 	return ret == -EINVAL ? 0 : ret;
 }
 
+static void shadow_free(struct srv_doc *doc)
+{
+	if (!doc->shadow)
+		return;
+	y_doc_free(doc->shadow);
+	doc->shadow = NULL;
+	pthread_mutex_lock(&doc->c->mu);
+	doc->c->nshadows--;
+	pthread_mutex_unlock(&doc->c->mu);
+}
+
 /* (Re)builds the shadow: live + the in-flight updates. */
 static int shadow_build(struct srv_doc *doc)
 {
@@ -1362,10 +1462,7 @@ static int shadow_build(struct srv_doc *doc)
 	size_t len;
 	int ret;
 
-	if (doc->shadow) {
-		y_doc_free(doc->shadow);
-		doc->shadow = NULL;
-	}
+	shadow_free(doc);
 	cap_reset(&doc->shadow_cap, &doc->shadow_cap_len, &doc->shadow_cap_set);
 	ret = y_doc_new(&sh, NULL);
 	if (ret)
@@ -1389,6 +1486,10 @@ static int shadow_build(struct srv_doc *doc)
 	}
 	doc->shadow = sh;
 	doc->shadow_stale = false;
+	pthread_mutex_lock(&doc->c->mu);
+	if (!doc->c->nshadows++)
+		pthread_cond_signal(&doc->c->work); /* start the sweep timer */
+	pthread_mutex_unlock(&doc->c->mu);
 	return 0;
 }
 
@@ -1418,11 +1519,8 @@ static int queue_compact(struct srv_doc *doc, bool close)
 	j->jbytes = doc->jbytes;
 	doc->jbytes = 0;
 	doc->compacting = true;
-	if (close && !doc->inflight_head && doc->shadow) {
-		/* unloading: the shadow is not needed any more */
-		y_doc_free(doc->shadow);
-		doc->shadow = NULL;
-	}
+	if (close && !doc->inflight_head)
+		shadow_free(doc); /* unloading: not needed any more */
 	return queue_job(doc->ds->c, j);
 }
 
@@ -1784,6 +1882,7 @@ int srv_doc_apply(struct srv_doc *doc, const struct srv_doc_sub *from,
 	bool pending;
 	int ret;
 
+	doc->last_apply_ms = util_monotonic_ms();
 	if (doc->gone || !doc->ds) {
 		set_err(err, PROTO_ERR_NOT_FOUND,
 			"document %s was deleted or moved", doc->path);

@@ -144,6 +144,9 @@ void srv_docstore_free(struct srv_docstore *ds);
 
 /* Number of loaded documents (tests, memory accounting). */
 size_t srv_docstore_count(const struct srv_docstore *ds);
+/* Number of them that have a shadow replica now (freed ~2 s after the
+ * last update; tests). */
+size_t srv_docstore_shadows(const struct srv_docstore *ds);
 
 /* ---- opening documents --------------------------------------------- */
 

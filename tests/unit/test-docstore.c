@@ -90,6 +90,38 @@ static int pump_until(volatile int *flag)
 	return 0;
 }
 
+/* Runs deferred calls for ms milliseconds. */
+static void pump_for(int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	for (;;) {
+		struct deferred *d;
+
+		pthread_mutex_lock(&dq_mu);
+		while (!dq_head) {
+			if (pthread_cond_timedwait(&dq_cond, &dq_mu, &ts)) {
+				pthread_mutex_unlock(&dq_mu);
+				return;
+			}
+		}
+		d = dq_head;
+		dq_head = d->next;
+		if (!dq_head)
+			dq_tail = NULL;
+		pthread_mutex_unlock(&dq_mu);
+		d->fn(d->arg);
+		free(d);
+	}
+}
+
 static void set_flag(void *arg, int err)
 {
 	int *f = arg;
@@ -713,6 +745,14 @@ static void test_updates(void)
 		free(sv);
 		client_free(&e);
 	}
+
+	is_int(srv_docstore_shadows(ds), 1, "an edited document has a shadow");
+	pump_for(3500);
+	is_int(srv_docstore_shadows(ds), 0, "... freed once idle (memory)");
+	p = child(body, 1);
+	set_str(p, "class", "w");
+	ret = apply_wait(doc, &a.sub, a.replica.upd, a.replica.len, &err);
+	is_int(ret, 0, "... and rebuilt for the next update");
 
 	srv_doc_unsubscribe(&a.sub);
 	srv_doc_unsubscribe(&b.sub);
