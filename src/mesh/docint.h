@@ -81,4 +81,75 @@ void *mesh_idset_get(const struct mesh_idset *set, const char *id);
  * depth first; the first element with a given id wins (SDK findNode). */
 int mesh_doc_index_ids(struct mesh_idset *set, struct y_type *root);
 
+/*
+ * A growable byte buffer for JSON text (render, print).  Writes after an
+ * allocation failure are dropped and oom is set; p is always
+ * NUL-terminated once something was written.
+ */
+struct mesh_sbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+	bool oom;
+};
+
+/* Makes room for n more bytes (+ NUL); false after an allocation failure. */
+bool mesh_sbuf_grow(struct mesh_sbuf *b, size_t n);
+
+static inline void mesh_sbuf_put(struct mesh_sbuf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap && !mesh_sbuf_grow(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+/* depth levels of 2-space indentation */
+void mesh_sbuf_indent(struct mesh_sbuf *b, int depth);
+/* A JSON string as JSON.stringify writes it, from s up to len bytes or the
+ * first NUL (cJSON strings end there: the render must read the same). */
+void mesh_sbuf_put_string(struct mesh_sbuf *b, const char *s, size_t len);
+/* A number as JavaScript's Number#toString (non-finite: null). */
+void mesh_sbuf_put_number(struct mesh_sbuf *b, double d);
+
+/*
+ * The render index (mesh.h: mesh_doc_render_indexed): one record per
+ * rendered non-root element, in text order (depth first, as a parse of the
+ * text meets them).  [start, end) is the element's entry object
+ * {"<tag>": {...}} in the text; id its "$id" at render time (offset into
+ * ids, NO_ID when it had none), parent the record index of the parent
+ * element (MESH_RENDER_ROOT for the root), pos its index in the parent's
+ * child array.
+ */
+#define MESH_RENDER_ROOT ((size_t)-1)
+#define MESH_RENDER_NO_ID ((size_t)-1)
+
+struct mesh_render_el {
+	size_t start, end;
+	size_t id;
+	size_t parent;
+	size_t pos;
+	const struct mesh_element *et;
+};
+
+struct mesh_render_index {
+	struct mesh_render_el *el;
+	size_t n, cap;
+	struct mesh_sbuf ids; /* NUL-separated */
+	unsigned flags; /* of the render */
+};
+
+struct mesh_render_index *mesh_render_index_new(unsigned flags);
+static inline const char *
+mesh_render_index_id(const struct mesh_render_index *x, size_t i)
+{
+	return x->el[i].id == MESH_RENDER_NO_ID ? NULL : x->ids.p + x->el[i].id;
+}
+static inline void mesh_render_index_end(struct mesh_render_index *x, size_t i,
+					 size_t end)
+{
+	x->el[i].end = end;
+}
+
 #endif /* MESHFS_MESH_DOCINT_H */

@@ -596,23 +596,478 @@ int mesh_doc_to_cjson(cJSON **out, struct y_doc *doc,
 	return 0;
 }
 
-int mesh_doc_render(char **out, size_t *out_len, struct y_doc *doc,
-		    const struct mesh_schema *s, unsigned flags)
+/*
+ * The streaming render: the same text as mesh_json_print(mesh_doc_to_cjson)
+ * written straight from the live tree into one buffer, without the cJSON
+ * tree in between (a 10k-element document renders 4-5x faster; the
+ * property tests compare both byte for byte).  An optional index records
+ * where each rendered element's entry object lies in the text and its id,
+ * for the merge's fast path (merge.c).
+ */
+struct rctx {
+	struct mesh_sbuf b;
+	const struct mesh_schema *s;
+	unsigned flags;
+	struct mesh_render_index *idx; /* NULL: no index */
+	int err;
+};
+
+static void put_any(struct rctx *c, const struct y_any *v, int depth);
+
+static void put_any_members(struct rctx *c, const struct y_any *v, int depth)
 {
-	cJSON *tree;
+	bool arr = v->kind != Y_ANY_OBJECT;
+	size_t n = arr ? (v->kind == Y_ANY_ARRAY ? v->arr.len : v->bytes.len) :
+			 v->obj.len,
+	       i;
+
+	if (!n) {
+		mesh_sbuf_put(&c->b, arr ? "[]" : "{}", 2);
+		return;
+	}
+	mesh_sbuf_put(&c->b, arr ? "[\n" : "{\n", 2);
+	for (i = 0; i < n; i++) {
+		mesh_sbuf_indent(&c->b, depth + 1);
+		if (v->kind == Y_ANY_OBJECT) {
+			mesh_sbuf_put_string(&c->b, v->obj.entries[i].key,
+					     v->obj.entries[i].key_len);
+			mesh_sbuf_put(&c->b, ": ", 2);
+			put_any(c, &v->obj.entries[i].val, depth + 1);
+		} else if (v->kind == Y_ANY_ARRAY) {
+			put_any(c, &v->arr.items[i], depth + 1);
+		} else {
+			mesh_sbuf_put_number(&c->b, v->bytes.ptr[i]);
+		}
+		mesh_sbuf_put(&c->b, i + 1 < n ? ",\n" : "\n",
+			      i + 1 < n ? 2 : 1);
+	}
+	mesh_sbuf_indent(&c->b, depth);
+	mesh_sbuf_put(&c->b, arr ? "]" : "}", 1);
+}
+
+/* As mesh_json_print(mesh_any_to_cjson(v)) at this depth. */
+static void put_any(struct rctx *c, const struct y_any *v, int depth)
+{
+	switch (v->kind) {
+	case Y_ANY_UNDEFINED:
+	case Y_ANY_NULL:
+		mesh_sbuf_put(&c->b, "null", 4);
+		return;
+	case Y_ANY_BOOL:
+		if (v->b)
+			mesh_sbuf_put(&c->b, "true", 4);
+		else
+			mesh_sbuf_put(&c->b, "false", 5);
+		return;
+	case Y_ANY_NUMBER:
+		mesh_sbuf_put_number(&c->b, v->num);
+		return;
+	case Y_ANY_BIGINT:
+		mesh_sbuf_put_number(&c->b, (double)v->big);
+		return;
+	case Y_ANY_STRING:
+		mesh_sbuf_put_string(&c->b, v->str.ptr ? v->str.ptr : "",
+				     v->str.ptr ? v->str.len : 0);
+		return;
+	case Y_ANY_BYTES:
+	case Y_ANY_ARRAY:
+	case Y_ANY_OBJECT:
+		put_any_members(c, v, depth);
+		return;
+	}
+	mesh_sbuf_put(&c->b, "null", 4);
+}
+
+/* The text node at depth (render_text's form). */
+static void stream_text(struct rctx *c, struct y_type *t, int depth)
+{
+	struct y_delta_op *ops = NULL;
+	size_t n = 0, i, j, k;
+	bool any = false;
+	int ret;
+
+	ret = y_text_delta(&ops, &n, t);
+	if (ret) {
+		c->err = ret;
+		return;
+	}
+	mesh_sbuf_put(&c->b, "{\n", 2);
+	mesh_sbuf_indent(&c->b, depth + 1);
+	mesh_sbuf_put(&c->b, "\"text\": {\n", 10);
+	mesh_sbuf_indent(&c->b, depth + 2);
+	mesh_sbuf_put(&c->b, "\"delta\": ", 9);
+	for (i = 0; i < n; i = j) {
+		j = i + 1;
+		if (ops[i].kind != Y_DELTA_INSERT || ops[i].type)
+			continue;
+		mesh_sbuf_put(&c->b, any ? ",\n" : "[\n", 2);
+		any = true;
+		mesh_sbuf_indent(&c->b, depth + 3);
+		mesh_sbuf_put(&c->b, "{\n", 2);
+		mesh_sbuf_indent(&c->b, depth + 4);
+		mesh_sbuf_put(&c->b, "\"insert\": ", 10);
+		if (ops[i].insert.kind == Y_ANY_STRING) {
+			/* joined runs, cut at the first NUL as a cJSON string
+			 * would be */
+			while (j < n && ops[j].kind == Y_DELTA_INSERT &&
+			       !ops[j].type &&
+			       ops[j].insert.kind == Y_ANY_STRING &&
+			       attrs_equal(&ops[j].attrs, &ops[i].attrs))
+				j++;
+			mesh_sbuf_put(&c->b, "\"", 1);
+			for (k = i; k < j; k++) {
+				const struct y_any *v = &ops[k].insert;
+				size_t len = v->str.ptr ? v->str.len : 0;
+				size_t at = c->b.len, cut;
+
+				mesh_sbuf_put_string(&c->b, v->str.ptr, len);
+				if (c->b.oom)
+					break;
+				/* drop the quotes put_string added */
+				cut = c->b.len - at - 2;
+				memmove(c->b.p + at, c->b.p + at + 1, cut);
+				c->b.len = at + cut;
+				if (v->str.ptr &&
+				    strnlen(v->str.ptr, len) < len)
+					break;
+			}
+			mesh_sbuf_put(&c->b, "\"", 1);
+		} else {
+			put_any(c, &ops[i].insert, depth + 4);
+		}
+		mesh_sbuf_put(&c->b, ",\n", 2);
+		mesh_sbuf_indent(&c->b, depth + 4);
+		mesh_sbuf_put(&c->b, "\"attributes\": ", 14);
+		if (ops[i].attrs.kind == Y_ANY_OBJECT)
+			put_any(c, &ops[i].attrs, depth + 4);
+		else
+			mesh_sbuf_put(&c->b, "{}", 2);
+		mesh_sbuf_put(&c->b, "\n", 1);
+		mesh_sbuf_indent(&c->b, depth + 3);
+		mesh_sbuf_put(&c->b, "}", 1);
+	}
+	if (any) {
+		mesh_sbuf_put(&c->b, "\n", 1);
+		mesh_sbuf_indent(&c->b, depth + 2);
+		mesh_sbuf_put(&c->b, "]", 1);
+	} else {
+		mesh_sbuf_put(&c->b, "[]", 2);
+	}
+	mesh_sbuf_put(&c->b, "\n", 1);
+	mesh_sbuf_indent(&c->b, depth + 1);
+	mesh_sbuf_put(&c->b, "}\n", 2);
+	mesh_sbuf_indent(&c->b, depth);
+	mesh_sbuf_put(&c->b, "}", 1);
+	y_delta_free(ops, n);
+}
+
+/* A live attribute value that the render shows: the type check of
+ * mesh_property_check_value without building a cJSON value (enums still
+ * go through it). */
+static bool value_shown(const struct mesh_property *p, const struct y_any *v)
+{
+	cJSON *j;
+	bool ok;
+
+	switch (v->kind) {
+	case Y_ANY_UNDEFINED:
+	case Y_ANY_NULL:
+		ok = p->type == MESH_TYPE_NULL || !p->required;
+		break;
+	case Y_ANY_BOOL:
+		ok = p->type == MESH_TYPE_BOOLEAN;
+		break;
+	case Y_ANY_NUMBER:
+	case Y_ANY_BIGINT:
+		ok = p->type == MESH_TYPE_NUMBER;
+		break;
+	case Y_ANY_STRING:
+		ok = p->type == MESH_TYPE_STRING;
+		break;
+	default:
+		ok = false;
+	}
+	if (!ok || !p->enum_values)
+		return ok;
+	j = mesh_any_to_cjson(v);
+	ok = j && mesh_property_check_value(p, j, NULL, 0);
+	cJSON_Delete(j);
+	return ok;
+}
+
+struct mesh_render_index *mesh_render_index_new(unsigned flags)
+{
+	struct mesh_render_index *x = calloc(1, sizeof(*x));
+
+	if (x)
+		x->flags = flags;
+	return x;
+}
+
+void mesh_render_index_free(struct mesh_render_index *x)
+{
+	if (!x)
+		return;
+	free(x->el);
+	free(x->ids.p);
+	free(x);
+}
+
+/* The new record's index, or -ENOMEM. */
+static long index_push(struct mesh_render_index *x, size_t start,
+		       const char *id, size_t parent, size_t pos,
+		       const struct mesh_element *et)
+{
+	struct mesh_render_el *e;
+	void *p;
+
+	if (x->n == x->cap) {
+		x->cap = x->cap ? 2 * x->cap : 1024;
+		p = realloc(x->el, x->cap * sizeof(*x->el));
+		if (!p)
+			return -ENOMEM;
+		x->el = p;
+	}
+	e = &x->el[x->n];
+	e->start = start;
+	e->end = start;
+	e->parent = parent;
+	e->pos = pos;
+	e->et = et;
+	e->id = MESH_RENDER_NO_ID;
+	if (id) {
+		e->id = x->ids.len;
+		mesh_sbuf_put(&x->ids, id, strlen(id) + 1);
+		if (x->ids.oom)
+			return -ENOMEM;
+	}
+	return (long)x->n++;
+}
+
+static void stream_value(struct rctx *c, struct y_type *el,
+			 const struct mesh_element *et, int depth, bool root,
+			 size_t self);
+
+/* {"<tag>": {...}} of a child element the schema allows here, or a text
+ * node; false when the child is left out. */
+static bool stream_child(struct rctx *c, struct y_type *t,
+			 const struct mesh_element *parent, int depth,
+			 size_t parent_ix, size_t pos)
+{
+	const struct mesh_element *et = NULL;
+	const struct mesh_property *cp = parent->child;
+	const char *tag;
+	size_t i, self = 0;
+	enum y_kind k = y_type_kind(t);
+
+	if (k == Y_XML_TEXT) {
+		if (!mesh_tag_has_text(parent->tag))
+			return false;
+		stream_text(c, t, depth);
+		return true;
+	}
+	if (k != Y_XML_ELEMENT)
+		return false;
+	tag = y_type_name(t);
+	if (!tag)
+		return false;
+	/* the child property's own list: allowed and typed in one go */
+	for (i = 0; i < cp->n_tags; i++) {
+		if (!strcmp(cp->tags[i], tag)) {
+			et = cp->tag_elements[i];
+			break;
+		}
+	}
+	if (!et)
+		return false;
+	if (c->idx) {
+		long ret = index_push(c->idx, c->b.len, mesh_yel_id(t),
+				      parent_ix, pos, et);
+
+		if (ret < 0) {
+			c->err = (int)ret;
+			return true;
+		}
+		self = (size_t)ret;
+	}
+	mesh_sbuf_put(&c->b, "{\n", 2);
+	mesh_sbuf_indent(&c->b, depth + 1);
+	mesh_sbuf_put_string(&c->b, tag, strlen(tag));
+	mesh_sbuf_put(&c->b, ": ", 2);
+	stream_value(c, t, et, depth + 1, false, self);
+	mesh_sbuf_put(&c->b, "\n", 1);
+	mesh_sbuf_indent(&c->b, depth);
+	mesh_sbuf_put(&c->b, "}", 1);
+	if (c->idx)
+		mesh_render_index_end(c->idx, self, c->b.len);
+	return true;
+}
+
+static void stream_key(struct rctx *c, bool *first, const char *key, int depth)
+{
+	mesh_sbuf_put(&c->b, *first ? "{\n" : ",\n", 2);
+	*first = false;
+	mesh_sbuf_indent(&c->b, depth + 1);
+	mesh_sbuf_put_string(&c->b, key, strlen(key));
+	mesh_sbuf_put(&c->b, ": ", 2);
+}
+
+#define STREAM_MAX_PROPS 32
+
+static void stream_value(struct rctx *c, struct y_type *el,
+			 const struct mesh_element *et, int depth, bool root,
+			 size_t self)
+{
+	const struct y_any *vals[STREAM_MAX_PROPS] = { 0 }, *idv = NULL;
+	const struct mesh_property *p;
+	struct y_list_iter it;
+	struct y_map_iter mi;
+	struct y_value v;
+	const char *key;
+	bool first = true, kids = false;
+	size_t i, pos = 0, klen;
+
+	/* One pass over the element's few map entries, each put in its
+	 * property's slot, is cheaper than a hash lookup per property. */
+	if (et->n_props <= STREAM_MAX_PROPS) {
+		y_map_iter_init(&mi, el);
+		while (y_map_iter_next(&mi, &key, &klen, &v)) {
+			if (v.kind != Y_VALUE_ANY)
+				continue;
+			if (klen == 3 && !memcmp(key, "$id", 3)) {
+				if (v.any->kind == Y_ANY_STRING)
+					idv = v.any;
+				continue;
+			}
+			for (i = 0; i < et->n_props; i++) {
+				p = &et->props[i];
+				if (p->name[0] == key[0] &&
+				    !strcmp(p->name, key) &&
+				    strlen(key) == klen) {
+					vals[i] = v.any;
+					break;
+				}
+			}
+		}
+	} else if (mesh_yel_id(el) && !y_map_get(&v, el, "$id", 3)) {
+		idv = v.any;
+	}
+	if ((c->flags & MESH_DOC_IDS) && !root && idv) {
+		stream_key(c, &first, "$id", depth);
+		mesh_sbuf_put_string(&c->b, idv->str.ptr, strlen(idv->str.ptr));
+	}
+	for (i = 0; i < et->n_props; i++) {
+		const struct y_any *a;
+
+		p = &et->props[i];
+		if (p->kind != MESH_PROP_VALUE)
+			continue;
+		if (et->n_props <= STREAM_MAX_PROPS) {
+			a = vals[i];
+		} else {
+			a = NULL;
+			if (!y_map_get(&v, el, p->name, strlen(p->name)) &&
+			    v.kind == Y_VALUE_ANY)
+				a = v.any;
+		}
+		if (!a || !value_shown(p, a))
+			continue;
+		stream_key(c, &first, p->name, depth);
+		put_any(c, a, depth + 1);
+	}
+	if (et->child) {
+		stream_key(c, &first, et->child->name, depth);
+		y_list_iter_init(&it, el);
+		while (y_list_iter_next(&it, &v) && !c->err) {
+			size_t mark = c->b.len;
+
+			if (v.kind != Y_VALUE_TYPE)
+				continue;
+			mesh_sbuf_put(&c->b, kids ? ",\n" : "[\n", 2);
+			mesh_sbuf_indent(&c->b, depth + 2);
+			if (stream_child(c, v.type, et, depth + 2, self, pos)) {
+				kids = true;
+				pos++;
+			} else if (!c->b.oom) {
+				c->b.len = mark; /* left out */
+				c->b.p[mark] = '\0';
+			}
+		}
+		if (kids) {
+			mesh_sbuf_put(&c->b, "\n", 1);
+			mesh_sbuf_indent(&c->b, depth + 1);
+			mesh_sbuf_put(&c->b, "]", 1);
+		} else {
+			mesh_sbuf_put(&c->b, "[]", 2);
+		}
+	}
+	if (first) {
+		mesh_sbuf_put(&c->b, "{}", 2);
+		return;
+	}
+	mesh_sbuf_put(&c->b, "\n", 1);
+	mesh_sbuf_indent(&c->b, depth);
+	mesh_sbuf_put(&c->b, "}", 1);
+}
+
+int mesh_doc_render_indexed(char **out, size_t *out_len,
+			    struct mesh_render_index **index, struct y_doc *doc,
+			    const struct mesh_schema *s, unsigned flags)
+{
+	const struct mesh_element *root;
+	struct rctx c = { .s = s, .flags = flags };
+	struct y_type *yroot;
 	int ret;
 
 	*out = NULL;
 	if (out_len)
 		*out_len = 0;
-	ret = mesh_doc_to_cjson(&tree, doc, s, flags);
+	if (index)
+		*index = NULL;
+	if (!doc || !s)
+		return -EINVAL;
+	ret = mesh_doc_root(&yroot, doc);
 	if (ret)
 		return ret;
-	ret = mesh_json_print(out, tree);
-	cJSON_Delete(tree);
-	if (!ret && out_len)
-		*out_len = strlen(*out);
+	if (index) {
+		c.idx = mesh_render_index_new(flags);
+		if (!c.idx)
+			return -ENOMEM;
+	}
+	root = mesh_schema_root(s);
+	/* a render is about 140 bytes per element: start big enough to
+	 * avoid most of the copies of doubling */
+	if (!mesh_sbuf_grow(&c.b, 64 * 1024))
+		goto oom;
+	mesh_sbuf_put(&c.b, "{\n  ", 4);
+	mesh_sbuf_put_string(&c.b, root->tag, strlen(root->tag));
+	mesh_sbuf_put(&c.b, ": ", 2);
+	stream_value(&c, yroot, root, 1, true, MESH_RENDER_ROOT);
+	mesh_sbuf_put(&c.b, "\n}\n", 3);
+	if (c.err) {
+		ret = c.err;
+		goto err;
+	}
+	if (c.b.oom)
+		goto oom;
+	*out = c.b.p;
+	if (out_len)
+		*out_len = c.b.len;
+	if (index)
+		*index = c.idx;
+	return 0;
+oom:
+	ret = -ENOMEM;
+err:
+	free(c.b.p);
+	mesh_render_index_free(c.idx);
 	return ret;
+}
+
+int mesh_doc_render(char **out, size_t *out_len, struct y_doc *doc,
+		    const struct mesh_schema *s, unsigned flags)
+{
+	return mesh_doc_render_indexed(out, out_len, NULL, doc, s, flags);
 }
 
 /* ---------------------------------------------------------------------- */

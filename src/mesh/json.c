@@ -18,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
+#include "docint.h"
 
 /* ---------------------------------------------------------------- errors */
 
@@ -611,98 +611,113 @@ out:
 
 /* -------------------------------------------------------------- printing */
 
-struct sbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-	bool oom;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
+bool mesh_sbuf_grow(struct mesh_sbuf *b, size_t n)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		char *p;
+	size_t cap = b->cap ? b->cap : 256;
+	char *p;
 
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->p, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
+	if (b->oom)
+		return false;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->oom = true;
+		return false;
 	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-	b->p[b->len] = '\0';
+	b->p = p;
+	b->cap = cap;
+	return true;
 }
+
+#define sbuf mesh_sbuf
+#define sb_put mesh_sbuf_put
 
 static void sb_puts(struct sbuf *b, const char *s)
 {
 	sb_put(b, s, strlen(s));
 }
 
-static void sb_indent(struct sbuf *b, int depth)
+void mesh_sbuf_indent(struct mesh_sbuf *b, int depth)
 {
-	static const char spaces[] = "                                ";
+	static const char spaces[] =
+		"                                                                "
+		"                                                                ";
+	size_t n = (size_t)(depth > 0 ? depth : 0) * 2;
 
-	for (depth *= 2; depth > 0; depth -= 32)
-		sb_put(b, spaces, depth > 32 ? 32 : (size_t)depth);
+	while (n > sizeof(spaces) - 1) {
+		sb_put(b, spaces, sizeof(spaces) - 1);
+		n -= sizeof(spaces) - 1;
+	}
+	sb_put(b, spaces, n);
 }
 
+#define sb_indent mesh_sbuf_indent
+
+/* Bytes JSON.stringify escapes (and NUL, where a cJSON string ends). */
+static const unsigned char json_special[256] = {
+	[0 ... 0x1f] = 1,
+	['"'] = 1,
+	['\\'] = 1,
+};
+
 /* JSON.stringify's escaping: the mandatory ones only, UTF-8 as is. */
-static void put_string(struct sbuf *b, const char *s)
+void mesh_sbuf_put_string(struct mesh_sbuf *b, const char *s, size_t len)
 {
-	const char *run = s;
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, run = 0;
 	char esc[8];
 
-	sb_put(b, "\"", 1);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		sb_put(b, run, (size_t)(s - run));
-		run = s + 1;
-		switch (c) {
+	/* the common case in one copy: worst case 6 bytes per input byte */
+	if (b->len + len + 3 > b->cap && !mesh_sbuf_grow(b, len + 2))
+		return;
+	b->p[b->len++] = '"';
+	for (;;) {
+		while (i < len && !json_special[u[i]])
+			i++;
+		sb_put(b, s + run, i - run);
+		if (i >= len || !u[i])
+			break;
+		switch (u[i]) {
 		case '"':
-			sb_puts(b, "\\\"");
+			sb_put(b, "\\\"", 2);
 			break;
 		case '\\':
-			sb_puts(b, "\\\\");
+			sb_put(b, "\\\\", 2);
 			break;
 		case '\b':
-			sb_puts(b, "\\b");
+			sb_put(b, "\\b", 2);
 			break;
 		case '\f':
-			sb_puts(b, "\\f");
+			sb_put(b, "\\f", 2);
 			break;
 		case '\n':
-			sb_puts(b, "\\n");
+			sb_put(b, "\\n", 2);
 			break;
 		case '\r':
-			sb_puts(b, "\\r");
+			sb_put(b, "\\r", 2);
 			break;
 		case '\t':
-			sb_puts(b, "\\t");
+			sb_put(b, "\\t", 2);
 			break;
 		default:
-			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			snprintf(esc, sizeof(esc), "\\u%04x", u[i]);
 			sb_puts(b, esc);
 		}
+		run = ++i;
 	}
-	sb_put(b, run, (size_t)(s - run));
 	sb_put(b, "\"", 1);
+}
+
+static void put_string(struct sbuf *b, const char *s)
+{
+	mesh_sbuf_put_string(b, s, strlen(s));
 }
 
 /* Like JavaScript's Number#toString for the common cases: integers in
  * full, otherwise the shortest of %.15g..%.17g that reads back exactly,
  * with the exponent written as JavaScript does (1e-7, 1.5e+21). */
-static void put_number(struct sbuf *b, double d)
+void mesh_sbuf_put_number(struct mesh_sbuf *b, double d)
 {
 	char tmp[64], out[64];
 	char *e;
@@ -715,6 +730,21 @@ static void put_number(struct sbuf *b, double d)
 	}
 	if (d == 0) {
 		sb_puts(b, "0");
+		return;
+	}
+	if (d == floor(d) && fabs(d) < 9007199254740992.0) {
+		/* exact in an int64: digits by hand, no printf */
+		int64_t v = (int64_t)d;
+		uint64_t u = v < 0 ? (uint64_t)-v : (uint64_t)v;
+
+		o = sizeof(tmp);
+		while (u) {
+			tmp[--o] = (char)('0' + u % 10);
+			u /= 10;
+		}
+		if (v < 0)
+			tmp[--o] = '-';
+		sb_put(b, tmp + o, sizeof(tmp) - o);
 		return;
 	}
 	if (d == floor(d) && fabs(d) < 1e21) {
@@ -746,6 +776,8 @@ static void put_number(struct sbuf *b, double d)
 	out[o] = '\0';
 	sb_puts(b, out);
 }
+
+#define put_number mesh_sbuf_put_number
 
 static int put_value(struct sbuf *b, const cJSON *v, int depth)
 {

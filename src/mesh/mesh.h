@@ -360,6 +360,20 @@ int mesh_doc_render(char **out, size_t *out_len, struct y_doc *doc,
 		    const struct mesh_schema *s, unsigned flags);
 
 /*
+ * The render plus an index of where each element is in the text and which
+ * "$id" it had (*index, may be NULL: none; free it with
+ * mesh_render_index_free).  The file system layer keeps the text and the
+ * index of each open file as the base of the next write, and passes both
+ * to mesh_doc_merge_indexed, which can then handle a small edit without
+ * parsing the whole texts.  The index belongs to this exact text.
+ */
+struct mesh_render_index;
+int mesh_doc_render_indexed(char **out, size_t *out_len,
+			    struct mesh_render_index **index, struct y_doc *doc,
+			    const struct mesh_schema *s, unsigned flags);
+void mesh_render_index_free(struct mesh_render_index *index);
+
+/*
  * Level R validation of a document JSON (spec §4.2 plus value types and
  * enums): the top level is exactly {"<root tag>": {...}}; each element
  * object has one key, a tag of the schema listed by the parent's child

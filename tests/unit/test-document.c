@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "docint.h"
 #include "mesh.h"
 #include "tap.h"
 #include "yjs.h"
@@ -1857,6 +1858,99 @@ next:
 		  conc_runs));
 }
 
+/*
+ * The streaming render (mesh_doc_render) must read exactly as the cJSON
+ * form printed (mesh_json_print(mesh_doc_to_cjson)), and its index must
+ * point at each element's entry object with the element's id.
+ */
+static void test_render_stream(int iters)
+{
+	int it, fails = 0, idx_fails = 0;
+
+	for (it = 0; it < iters; it++) {
+		struct mesh_schema *s = random_schema();
+		const struct mesh_element *root = mesh_schema_root(s);
+		struct y_doc *a = new_doc(21);
+		cJSON *doc = random_doc(s, 2), *tree, *neu, *e;
+		struct mesh_render_index *ix;
+		struct y_type *yroot;
+		struct y_any v;
+		char *want, *got;
+		size_t len, i;
+		unsigned fl;
+
+		if (mesh_doc_build(a, s, doc, 0, NULL)) {
+			fails++;
+			goto next;
+		}
+		/* some history (split text runs) and stray live content */
+		neu = render_json(a, s, MESH_DOC_IDS);
+		random_edits(s,
+			     cJSON_GetObjectItemCaseSensitive(neu, root->tag),
+			     root, 3);
+		mesh_doc_merge(NULL, a, s, NULL, neu, NULL);
+		cJSON_Delete(neu);
+		mesh_doc_root(&yroot, a);
+		y_any_init_string(&v, "x\"\n\u00e9", 5);
+		y_map_set(yroot, "stray", 5, &v);
+		y_any_clear(&v);
+		for (i = 0; i < root->n_props; i++) {
+			if (root->props[i].kind != MESH_PROP_VALUE)
+				continue;
+			y_any_init_number(&v, rnd(2) ? 1.5e-7 : -42);
+			y_map_set(yroot, root->props[i].name,
+				  strlen(root->props[i].name), &v);
+		}
+		for (fl = 0; fl <= MESH_DOC_IDS; fl++) {
+			mesh_doc_to_cjson(&tree, a, s, fl);
+			mesh_json_print(&want, tree);
+			cJSON_Delete(tree);
+			mesh_doc_render_indexed(&got, &len, &ix, a, s, fl);
+			if (!got || !want || strcmp(got, want) ||
+			    len != strlen(want)) {
+				if (fails++ < 3)
+					fprintf(stderr,
+						"render %d: want\n%s\ngot\n%s\n",
+						it, want, got);
+			}
+			for (i = 0; got && ix && i < ix->n; i++) {
+				const struct mesh_render_el *r = &ix->el[i];
+				const cJSON *jid;
+
+				e = NULL;
+				mesh_json_parse(&e, got + r->start,
+						r->end - r->start, NULL);
+				jid = e && e->child ?
+					      mesh_json_get(e->child, "$id") :
+					      NULL;
+				if (!e || !e->child ||
+				    strcmp(e->child->string, r->et->tag) ||
+				    (fl &&
+				     (!jid || !mesh_render_index_id(ix, i) ||
+				      strcmp(jid->valuestring,
+					     mesh_render_index_id(ix, i)))) ||
+				    (r->parent != MESH_RENDER_ROOT &&
+				     (r->parent >= i ||
+				      ix->el[r->parent].start >= r->start ||
+				      ix->el[r->parent].end <= r->end)))
+					idx_fails++;
+				cJSON_Delete(e);
+			}
+			free(got);
+			free(want);
+			mesh_render_index_free(ix);
+		}
+next:
+		cJSON_Delete(doc);
+		y_doc_free(a);
+		mesh_schema_free(s);
+	}
+	is_int(fails, 0,
+	       nm("streaming render = printed cJSON form (%d random documents, with and without ids)",
+		  iters));
+	is_int(idx_fails, 0, "render index: entry spans, tags, ids, parents");
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -1879,6 +1973,7 @@ int main(void)
 			rng = strtoull(seed, NULL, 0) | 1;
 		diag("random seed %llu (MESH_TEST_SEED)",
 		     (unsigned long long)rng);
+		test_render_stream(100);
 		test_merge_random(300);
 	}
 	return done_testing();
