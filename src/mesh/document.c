@@ -1010,6 +1010,8 @@ static void stream_value(struct rctx *c, struct y_type *el,
 	mesh_sbuf_put(&c->b, "}", 1);
 }
 
+static _Thread_local size_t hint_len, hint_el, hint_ids;
+
 int mesh_doc_render_indexed(char **out, size_t *out_len,
 			    struct mesh_render_index **index, struct y_doc *doc,
 			    const struct mesh_schema *s, unsigned flags)
@@ -1029,15 +1031,25 @@ int mesh_doc_render_indexed(char **out, size_t *out_len,
 	ret = mesh_doc_root(&yroot, doc);
 	if (ret)
 		return ret;
+	/* Start at the size of the previous render of this thread (files are
+	 * rendered again and again): growing a 1.4 MB text and its index by
+	 * doubling, interleaved, costs more copies and page faults than the
+	 * walk itself. */
 	if (index) {
 		c.idx = mesh_render_index_new(flags);
 		if (!c.idx)
 			return -ENOMEM;
+		if (hint_el) {
+			c.idx->el = malloc(hint_el * sizeof(*c.idx->el));
+			if (!c.idx->el)
+				goto oom;
+			c.idx->cap = hint_el;
+			if (!mesh_sbuf_grow(&c.idx->ids, hint_ids))
+				goto oom;
+		}
 	}
 	root = mesh_schema_root(s);
-	/* a render is about 140 bytes per element: start big enough to
-	 * avoid most of the copies of doubling */
-	if (!mesh_sbuf_grow(&c.b, 64 * 1024))
+	if (!mesh_sbuf_grow(&c.b, hint_len > 65536 ? hint_len : 65536))
 		goto oom;
 	mesh_sbuf_put(&c.b, "{\n  ", 4);
 	mesh_sbuf_put_string(&c.b, root->tag, strlen(root->tag));
@@ -1053,8 +1065,12 @@ int mesh_doc_render_indexed(char **out, size_t *out_len,
 	*out = c.b.p;
 	if (out_len)
 		*out_len = c.b.len;
-	if (index)
+	hint_len = c.b.len + c.b.len / 8;
+	if (index) {
 		*index = c.idx;
+		hint_el = c.idx->n + c.idx->n / 8 + 1;
+		hint_ids = c.idx->ids.len + c.idx->ids.len / 8;
+	}
 	return 0;
 oom:
 	ret = -ENOMEM;

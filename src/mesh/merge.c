@@ -1453,3 +1453,390 @@ int mesh_doc_merge_text(struct mesh_merge_stats *stats, struct y_doc *doc,
 	cJSON_Delete(json);
 	return ret;
 }
+
+/* ---------------------------------------------------------------------- */
+/* Fast path: a local edit of an indexed render                            */
+/* ---------------------------------------------------------------------- */
+
+/* Length of the common prefix of a and b (n bytes each), word at a time. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	while (i + 8 <= n) {
+		memcpy(&x, a + i, 8);
+		memcpy(&y, b + i, 8);
+		if (x != y)
+			break;
+		i += 8;
+	}
+	while (i < n && a[i] == b[i])
+		i++;
+	return i;
+}
+
+static size_t common_suffix(const char *a, size_t na, const char *b, size_t nb,
+			    size_t max)
+{
+	size_t i = 0;
+	uint64_t x, y;
+
+	while (i + 8 <= max) {
+		memcpy(&x, a + na - i - 8, 8);
+		memcpy(&y, b + nb - i - 8, 8);
+		if (x != y)
+			break;
+		i += 8;
+	}
+	while (i < max && a[na - 1 - i] == b[nb - 1 - i])
+		i++;
+	return i;
+}
+
+/* Adds the index's ids (preorder from *k) to the element value objects of
+ * entry's subtree, as the render walked them, when the text has none. */
+static int attach_ids(const struct mesh_schema *s,
+		      const struct mesh_render_index *x, size_t *k,
+		      cJSON *entry)
+{
+	const struct mesh_element *et;
+	cJSON *val = entry->child, *kids, *e;
+	const char *id;
+
+	if (*k >= x->n)
+		return -EINVAL;
+	id = mesh_render_index_id(x, *k);
+	(*k)++;
+	if (!cJSON_IsObject(val))
+		return -EINVAL;
+	if (id && !mesh_json_get(val, "$id") &&
+	    !cJSON_AddStringToObject(val, "$id", id))
+		return -ENOMEM;
+	et = mesh_schema_element(s, val->string);
+	if (!et || !et->child)
+		return 0;
+	kids = (cJSON *)mesh_json_get(val, et->child->name);
+	for (e = cJSON_IsArray(kids) ? kids->child : NULL; e; e = e->next) {
+		int ret;
+
+		if (cJSON_IsString(e) || mesh_json_is_text_node(s, e))
+			continue;
+		ret = attach_ids(s, x, k, e);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* Every "$id" under v is also one of base's (collected in set). */
+static int collect_ids(struct mesh_idset *set, const cJSON *v, bool check,
+		       bool *ok)
+{
+	const cJSON *m;
+	int ret;
+
+	for (m = v ? v->child : NULL; m; m = m->next) {
+		if (m->string && !strcmp(m->string, "$id")) {
+			if (!cJSON_IsString(m)) {
+				*ok = false;
+				continue;
+			}
+			if (check) {
+				if (!mesh_idset_has(set, m->valuestring))
+					*ok = false;
+			} else if (mesh_idset_add(set, m->valuestring) < 0) {
+				return -ENOMEM;
+			}
+		}
+		ret = collect_ids(set, m, check, ok);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The live child of parent whose "$id" is id (first one), or NULL. */
+static struct y_type *live_child(struct y_type *parent, const char *id)
+{
+	struct y_list_iter it;
+	struct y_value v;
+	const char *cid;
+
+	y_list_iter_init(&it, parent);
+	while (y_list_iter_next(&it, &v)) {
+		if (v.kind != Y_VALUE_TYPE ||
+		    y_type_kind(v.type) != Y_XML_ELEMENT)
+			continue;
+		cid = mesh_yel_id(v.type);
+		if (cid && !strcmp(cid, id))
+			return v.type;
+	}
+	return NULL;
+}
+
+/*
+ * Validates the new entry where it stands: inside a skeleton made of its
+ * ancestors (tags only).  Level R checks are local to each element, and the
+ * rest of the text is the base render, valid by construction.  0 when
+ * valid; 1 when not (the caller takes the full path, whose errors carry
+ * the real pointers); -ENOMEM.
+ */
+static int validate_entry(const struct mesh_schema *s,
+			  const struct mesh_render_index *x, size_t e,
+			  cJSON *entry)
+{
+	const struct mesh_element *root = mesh_schema_root(s);
+	size_t chain[64], n = 0, i, a;
+	struct mesh_diag local = { 0 };
+	cJSON *top = NULL, *arr, *obj, *el;
+	int ret = -ENOMEM;
+
+	for (a = x->el[e].parent; a != MESH_RENDER_ROOT; a = x->el[a].parent) {
+		if (n == 64)
+			return 1;
+		chain[n++] = a;
+	}
+	top = cJSON_CreateObject();
+	obj = top ? cJSON_AddObjectToObject(top, root->tag) : NULL;
+	arr = obj && root->child ?
+		      cJSON_AddArrayToObject(obj, root->child->name) :
+		      NULL;
+	for (i = n; arr && i-- > 0;) {
+		const struct mesh_element *et = x->el[chain[i]].et;
+
+		el = cJSON_CreateObject();
+		if (!el || !cJSON_AddItemToArray(arr, el)) {
+			cJSON_Delete(el);
+			arr = NULL;
+			break;
+		}
+		obj = cJSON_AddObjectToObject(el, et->tag);
+		arr = obj && et->child ?
+			      cJSON_AddArrayToObject(obj, et->child->name) :
+			      NULL;
+	}
+	if (!arr)
+		goto out;
+	arr->child = entry; /* borrowed for the check */
+	ret = mesh_validate_json(&local, s, top, MESH_DOC_IDS);
+	arr->child = NULL;
+	if (ret == -EINVAL || local.total)
+		ret = 1;
+out:
+	cJSON_Delete(top);
+	mesh_diag_free(&local);
+	return ret;
+}
+
+/* base_text parsed, with the index's ids added where the text has none. */
+static int base_with_ids(cJSON **out, const struct mesh_schema *s,
+			 const char *base_text, size_t base_len,
+			 const struct mesh_render_index *x)
+{
+	const struct mesh_element *root = mesh_schema_root(s);
+	struct mesh_error err;
+	cJSON *b, *kids, *e;
+	size_t k = 0;
+	int ret;
+
+	ret = mesh_json_parse(&b, base_text, base_len, &err);
+	if (ret)
+		return ret;
+	kids = root->child ? (cJSON *)mesh_json_get(mesh_json_get(b, root->tag),
+						    root->child->name) :
+			     NULL;
+	for (e = cJSON_IsArray(kids) ? kids->child : NULL; e && !ret;
+	     e = e->next)
+		if (!cJSON_IsString(e) && !mesh_json_is_text_node(s, e))
+			ret = attach_ids(s, x, &k, e);
+	if (!ret && k != x->n)
+		ret = -EINVAL; /* not the index of this text */
+	if (ret) {
+		cJSON_Delete(b);
+		return ret;
+	}
+	*out = b;
+	return 0;
+}
+
+/*
+ * The fast path; 1 when it does not apply (nothing done), else the
+ * merge's result.
+ */
+static int merge_local(struct mesh_merge_stats *stats, struct y_doc *doc,
+		       const struct mesh_schema *s, const char *bt, size_t bl,
+		       const struct mesh_render_index *x, const char *nt,
+		       size_t nl)
+{
+	struct mctx c = { .s = s, .doc = doc, .st = stats };
+	struct mesh_idset *bids = NULL;
+	struct mnode *bn = NULL, *nn = NULL;
+	cJSON *bj = NULL, *nj = NULL;
+	struct y_type *live, *root;
+	size_t pre, suf, bend, lo, hi, e, k, chain[64], n = 0, a;
+	struct mesh_error err;
+	bool ok = true;
+	int ret = 1, ret2;
+
+	memset(stats, 0, sizeof(*stats));
+	if (!x || !x->n)
+		return 1;
+	pre = common_prefix(bt, nt, bl < nl ? bl : nl);
+	if (pre == bl && bl == nl)
+		return 0; /* nothing written differs */
+	suf = common_suffix(bt, bl, nt, nl, (bl < nl ? bl : nl) - pre);
+	bend = bl - suf; /* changed base bytes: [pre, bend) */
+	/* innermost element whose braces are both outside the change */
+	lo = 0;
+	hi = x->n;
+	while (lo < hi) { /* last element starting before pre */
+		size_t mid = (lo + hi) / 2;
+
+		if (x->el[mid].start < pre)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return 1;
+	for (e = lo - 1; e != MESH_RENDER_ROOT; e = x->el[e].parent)
+		if (x->el[e].end - 1 >= bend && x->el[e].end - 1 >= pre)
+			break;
+	if (e == MESH_RENDER_ROOT || !mesh_render_index_id(x, e))
+		return 1;
+	if (x->el[e].end + nl < x->el[e].start + bl)
+		return 1;
+	/* both versions of the entry: the new one must be one whole value */
+	if (mesh_json_parse(&nj, nt + x->el[e].start,
+			    x->el[e].end + nl - bl - x->el[e].start, &err))
+		goto out;
+	if (mesh_json_parse(&bj, bt + x->el[e].start,
+			    x->el[e].end - x->el[e].start, &err))
+		goto out;
+	if (!cJSON_IsObject(nj) || !nj->child || nj->child->next ||
+	    strcmp(nj->child->string, x->el[e].et->tag))
+		goto out; /* a different element: delete + insert */
+	k = e;
+	ret = attach_ids(s, x, &k, bj);
+	if (ret) {
+		ret = ret == -ENOMEM ? ret : 1;
+		goto out;
+	}
+	/* ids in the new entry: only its own (an id from elsewhere would
+	 * need the whole document's matching) */
+	ret = -ENOMEM;
+	bids = mesh_idset_new();
+	if (!bids || collect_ids(bids, bj, false, &ok) ||
+	    collect_ids(bids, nj, true, &ok))
+		goto out;
+	ret = 1;
+	if (!ok)
+		goto out;
+	ret = validate_entry(s, x, e, nj);
+	if (ret)
+		goto out;
+	/* the live element, reached from the root through its ancestors as
+	 * the full path's live_of would */
+	ret = mesh_doc_root(&root, doc);
+	if (ret)
+		goto out;
+	ret = 1;
+	for (a = e; a != MESH_RENDER_ROOT; a = x->el[a].parent) {
+		if (n == 64 || !mesh_render_index_id(x, a))
+			goto out;
+		chain[n++] = a;
+	}
+	live = root;
+	while (n-- > 0) {
+		live = live_child(live, mesh_render_index_id(x, chain[n]));
+		if (!live)
+			goto out; /* gone remotely: the full path drops it */
+	}
+	ret = tree_build(&c, &bn, bj, bj->child->string, bj->child, false);
+	if (!ret)
+		ret = tree_build(&c, &nn, nj, nj->child->string, nj->child,
+				 true);
+	if (ret)
+		goto out;
+	if (!bn || !nn) {
+		ret = 1;
+		goto out;
+	}
+	pair(bn, nn);
+	ret = 0;
+	if (node_equal(bn, nn))
+		goto out; /* e.g. only white space changed */
+	ret = match_tree(&c, bn, nn);
+	if (ret)
+		goto out;
+	ret = -ENOMEM;
+	c.live = mesh_idset_new();
+	c.used = mesh_idset_new();
+	if (!c.live || !c.used || mesh_idset_put(c.live, bn->id, live))
+		goto out;
+	ret = mesh_doc_index_ids(c.live, live);
+	if (ret)
+		goto out;
+	ret = y_doc_transact_begin(doc, NULL);
+	if (ret)
+		goto out;
+	ret = apply_element(&c, bn, nn, live);
+	ret2 = y_doc_transact_end(doc);
+	if (!ret)
+		ret = ret2;
+out:
+	for (k = 0; k < c.n_all; k++) {
+		free(c.all[k]->kids);
+		units_free(&c.all[k]->u);
+		free(c.all[k]);
+	}
+	free(c.all);
+	for (k = 0; k < c.in.n; k++) {
+		free(c.in.str[k]);
+		cJSON_Delete(c.in.val[k]);
+	}
+	free(c.in.str);
+	free(c.in.val);
+	mesh_idset_free(c.live);
+	mesh_idset_free(c.used);
+	mesh_idset_free(bids);
+	cJSON_Delete(bj);
+	cJSON_Delete(nj);
+	return ret;
+}
+
+int mesh_doc_merge_indexed(struct mesh_merge_stats *stats, struct y_doc *doc,
+			   const struct mesh_schema *s, const char *base_text,
+			   size_t base_len,
+			   const struct mesh_render_index *index,
+			   const char *text, size_t len, unsigned flags,
+			   struct mesh_diag *diag)
+{
+	struct mesh_merge_stats local_st;
+	cJSON *base = NULL;
+	int ret;
+
+	if (!stats)
+		stats = &local_st;
+	if (!doc || !s || !base_text || !index || !text)
+		return -EINVAL;
+	if (!(flags & MESH_MERGE_FULL)) {
+		ret = merge_local(stats, doc, s, base_text, base_len, index,
+				  text, len);
+		if (ret <= 0)
+			return ret;
+	}
+	ret = base_with_ids(&base, s, base_text, base_len, index);
+	if (ret) {
+		memset(stats, 0, sizeof(*stats));
+		if (diag &&
+		    mesh_diag_add(diag, "",
+				  "the base text does not match its index"))
+			return -ENOMEM;
+		return ret == -ENOMEM ? ret : -EINVAL;
+	}
+	ret = mesh_doc_merge_text(stats, doc, s, base, text, len, diag);
+	cJSON_Delete(base);
+	return ret;
+}

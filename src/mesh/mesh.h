@@ -492,6 +492,31 @@ int mesh_doc_merge_text(struct mesh_merge_stats *stats, struct y_doc *doc,
 			const struct mesh_schema *s, const cJSON *base,
 			const char *text, size_t len, struct mesh_diag *diag);
 
+/*
+ * The same with the base as the text of mesh_doc_render_indexed and its
+ * index (as the file system layer keeps them per open file; "$id"s are
+ * taken from the index, so the text may have been rendered without them).
+ * The result (document, update, stats, diagnostics) is that of
+ * mesh_doc_merge_text with base = that render with MESH_DOC_IDS, but a
+ * local edit is done without parsing the texts: the common prefix and
+ * suffix of base_text and text bound the change, the innermost element
+ * around it is re-parsed from text and merged alone into its live
+ * element.  Whenever that does not apply (the change spans elements or
+ * changes a tag or an id, the new entry does not parse or validate, the
+ * element is gone from the live document) the full path runs.
+ * MESH_MERGE_FULL in flags forces the full path (tests, benchmarks).
+ * Known difference: with duplicate "$id"s in the live document the fast
+ * path finds an element among its parent's children where the full path
+ * would only look at the first element with that id.
+ */
+#define MESH_MERGE_FULL 0x100u
+int mesh_doc_merge_indexed(struct mesh_merge_stats *stats, struct y_doc *doc,
+			   const struct mesh_schema *s, const char *base_text,
+			   size_t base_len,
+			   const struct mesh_render_index *index,
+			   const char *text, size_t len, unsigned flags,
+			   struct mesh_diag *diag);
+
 /* A random lowercase UUID v4 (getrandom), NUL-terminated.  0 or -errno. */
 int mesh_uuid4(char out[37]);
 

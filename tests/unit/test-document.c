@@ -1951,6 +1951,124 @@ next:
 	is_int(idx_fails, 0, "render index: entry spans, tags, ids, parents");
 }
 
+/*
+ * The merge's fast path (mesh_doc_merge_indexed) against its full path on
+ * two replicas in the same state: same return, stats, diagnostics,
+ * resulting document and (without fresh ids) the same update bytes.
+ * Edits are mostly local (inside one root child, sometimes deep), some
+ * span the document, some are invalid, some follow a remote edit.
+ */
+static void test_merge_fast(int iters)
+{
+	int it, fails = 0, fast = 0;
+
+	for (it = 0; it < iters; it++) {
+		struct mesh_schema *s = random_schema();
+		const struct mesh_element *root = mesh_schema_root(s);
+		struct y_doc *c0 = new_doc(30), *a = new_doc(31),
+			     *b = new_doc(32);
+		struct mesh_diag da = { 0 }, db = { 0 };
+		struct mesh_merge_stats sa, sb;
+		struct updates ua = { 0 }, ub = { 0 };
+		struct mesh_render_index *ix = NULL;
+		cJSON *doc = random_doc(s, 2), *neu, *kids, *rn, *e;
+		char *bt = NULL, *text = NULL, *ga, *gb, *ta, *tb;
+		size_t bl;
+		int ra, rb, nk;
+		unsigned fl = rnd(2) ? MESH_DOC_IDS : 0;
+
+		if (mesh_doc_build(c0, s, doc, 0, NULL)) {
+			fails++;
+			goto next;
+		}
+		sync_docs(c0, a);
+		sync_docs(c0, b);
+		mesh_doc_render_indexed(&bt, &bl, &ix, a, s, fl);
+		mesh_json_parse(&neu, bt, bl, NULL);
+		kids = cJSON_GetObjectItemCaseSensitive(
+			cJSON_GetObjectItemCaseSensitive(neu, root->tag),
+			root->child->name);
+		nk = cJSON_GetArraySize(kids);
+		e = nk ? cJSON_GetArrayItem(kids, (int)rnd((uint32_t)nk)) :
+			 NULL;
+		if (rnd(5) == 0 || !e || is_text_entry(e))
+			random_edits(s,
+				     cJSON_GetObjectItemCaseSensitive(
+					     neu, root->tag),
+				     root, 1 + (int)rnd(3));
+		else
+			random_edits(s, e->child,
+				     mesh_schema_element(s, e->child->string),
+				     1 + (int)rnd(2));
+		if (e && !is_text_entry(e) && rnd(8) == 0) /* invalid */
+			cJSON_AddItemToObject(e->child, "zz_unknown",
+					      cJSON_CreateNumber(1));
+		mesh_json_print(&text, neu);
+		cJSON_Delete(neu);
+		if (rnd(4) == 0) { /* a remote edit first */
+			rn = render_json(c0, s, MESH_DOC_IDS);
+			random_edits(
+				s,
+				cJSON_GetObjectItemCaseSensitive(rn, root->tag),
+				root, 1);
+			mesh_doc_merge(NULL, c0, s, NULL, rn, NULL);
+			cJSON_Delete(rn);
+			sync_docs(c0, a);
+			sync_docs(c0, b);
+		}
+		y_doc_on_update(a, on_update, &ua);
+		y_doc_on_update(b, on_update, &ub);
+		ra = mesh_doc_merge_indexed(&sa, a, s, bt, bl, ix, text,
+					    strlen(text), 0, &da);
+		rb = mesh_doc_merge_indexed(&sb, b, s, bt, bl, ix, text,
+					    strlen(text), MESH_MERGE_FULL, &db);
+		ga = render(a, s, 0);
+		gb = render(b, s, 0);
+		ta = diag_text(&da);
+		tb = diag_text(&db);
+		/* the same bytes but the client id (31 / 32) */
+		for (size_t q = 0; ua.n && q < ua.last_len && q < ub.last_len;
+		     q++)
+			if (ua.last[q] == 31 && ub.last[q] == 32)
+				ub.last[q] = 31;
+		if (ra != rb || memcmp(&sa, &sb, sizeof(sa)) ||
+		    strcmp(ga, gb) || strcmp(ta, tb) || ua.n != ub.n ||
+		    (!sa.elements_inserted &&
+		     (ua.last_len != ub.last_len ||
+		      (ua.n && memcmp(ua.last, ub.last, ua.last_len))))) {
+			if (fails++ < 3)
+				fprintf(stderr,
+					"fast %d: ret %d/%d set %zu/%zu ins %zu/%zu upd %d/%d %zu/%zu render %d\nbase %s\nnew %s\ndiag %s / %s\n",
+					it, ra, rb, sa.attrs_set, sb.attrs_set,
+					sa.elements_inserted,
+					sb.elements_inserted, ua.n, ub.n,
+					ua.last_len, ub.last_len,
+					strcmp(ga, gb), bt, text, ta, tb);
+		}
+		fast++;
+		free(ga);
+		free(gb);
+		free(ta);
+		free(tb);
+		free(ua.last);
+		free(ub.last);
+next:
+		free(bt);
+		free(text);
+		mesh_render_index_free(ix);
+		cJSON_Delete(doc);
+		mesh_diag_free(&da);
+		mesh_diag_free(&db);
+		y_doc_free(c0);
+		y_doc_free(a);
+		y_doc_free(b);
+		mesh_schema_free(s);
+	}
+	is_int(fails, 0,
+	       nm("merge fast path = full path (%d random documents and edits: result, stats, diagnostics, update bytes)",
+		  fast));
+}
+
 int main(void)
 {
 	plan_no_plan();
@@ -1974,6 +2092,7 @@ int main(void)
 		diag("random seed %llu (MESH_TEST_SEED)",
 		     (unsigned long long)rng);
 		test_render_stream(100);
+		test_merge_fast(300);
 		test_merge_random(300);
 	}
 	return done_testing();
