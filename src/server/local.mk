@@ -29,7 +29,8 @@ src_server_libserver_la_LIBADD = src/mesh/libmesh.la src/proto/libproto.la \
 
 sbin_PROGRAMS += src/server/meshroomd
 src_server_meshroomd_SOURCES = src/server/meshroomd.c
-src_server_meshroomd_CPPFLAGS = $(src_server_libserver_la_CPPFLAGS)
+src_server_meshroomd_CPPFLAGS = $(src_server_libserver_la_CPPFLAGS) \
+	-DMESHFS_SCHEMAS_DIR='"$(meshschemasdir)"'
 src_server_meshroomd_LDADD = src/server/libserver.la
 # Installed: not -no-install (AM_LDFLAGS in Makefile.am).
 src_server_meshroomd_LDFLAGS =

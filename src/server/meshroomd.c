@@ -28,6 +28,10 @@ static const char usage_text[] =
 	"  -l, --listen HOST:PORT   address to listen on (default 127.0.0.1:8078;\n"
 	"                           port 0 picks a free port)\n"
 	"  -d, --data DIR           data directory (required; created if missing)\n"
+	"      --schemas DIR        built-in schemas copied into new rooms'\n"
+	"                           .schemas/ (default " MESHFS_SCHEMAS_DIR
+	";\n"
+	"                           '' for none)\n"
 	"      --secret-file FILE   read the token secret from FILE (default: the\n"
 	"                           MESHAGENT_SECRET environment variable)\n"
 	"      --tls-cert FILE      serve wss/https with this PEM certificate...\n"
@@ -57,6 +61,7 @@ enum {
 	OPT_PRINT_PORT,
 	OPT_SYSLOG,
 	OPT_LOG_LEVEL,
+	OPT_SCHEMAS,
 };
 
 static const struct option long_options[] = {
@@ -72,6 +77,7 @@ static const struct option long_options[] = {
 	{ "print-port", no_argument, NULL, OPT_PRINT_PORT },
 	{ "syslog", no_argument, NULL, OPT_SYSLOG },
 	{ "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+	{ "schemas", required_argument, NULL, OPT_SCHEMAS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'V' },
@@ -165,6 +171,7 @@ int main(int argc, char **argv)
 
 	util_log_set_prog("meshroomd");
 	srv_config_init(&cfg);
+	cfg.schemas_dir = MESHFS_SCHEMAS_DIR;
 	while ((opt = getopt_long(argc, argv, "l:d:vhV", long_options, NULL)) !=
 	       -1) {
 		switch (opt) {
@@ -179,6 +186,9 @@ int main(int argc, char **argv)
 			break;
 		case 'd':
 			cfg.data_dir = optarg;
+			break;
+		case OPT_SCHEMAS:
+			cfg.schemas_dir = optarg;
 			break;
 		case OPT_SECRET_FILE:
 			secret_file = optarg;

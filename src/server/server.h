@@ -69,6 +69,13 @@ struct srv_config {
 	 * program set it up.
 	 */
 	int log_level;
+	/*
+	 * Folder of built-in MeshSchemas (<ext>.json files).  When a room's
+	 * folder is created, they are copied into its .schemas/ so that the
+	 * standard document kinds work in a new room without deploying
+	 * anything.  NULL, or a folder that does not exist, seeds nothing.
+	 */
+	const char *schemas_dir;
 };
 
 /* Fills cfg with the defaults above (data_dir and secret NULL). */

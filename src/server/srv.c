@@ -12,6 +12,7 @@
  * call LWS_CALLBACK_EVENT_WAIT_CANCELLED in the loop thread).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -247,6 +248,64 @@ static int open_subdir(int *fd, int dirfd, const char *name)
 	return *fd < 0 ? -errno : 0;
 }
 
+/*
+ * Copies the built-in schemas into a new room's .schemas/.  Best effort:
+ * a room works without them (documents then need a deployed schema), so
+ * failures are logged, not returned.  Files already there are kept.
+ */
+static void seed_schemas(struct srv *srv, struct srv_room *room)
+{
+	const char *dir = srv->cfg.schemas_dir;
+	struct dirent *de;
+	DIR *d;
+	int sfd = -1;
+
+	if (!dir || !*dir)
+		return;
+	d = opendir(dir);
+	if (!d) {
+		util_log(UTIL_LOG_DEBUG,
+			 "room %s: no built-in schemas (%s: %s)", room->name,
+			 dir, strerror(errno));
+		return;
+	}
+	if (open_subdir(&sfd, room->dirfd, ".schemas") < 0) {
+		util_log(UTIL_LOG_WARN, "room %s: cannot create .schemas: %s",
+			 room->name, strerror(errno));
+		goto out;
+	}
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		char buf[65536];
+		ssize_t n = 0;
+		int in, outfd;
+
+		if (len < 6 || de->d_name[0] == '.' ||
+		    strcmp(de->d_name + len - 5, ".json"))
+			continue;
+		in = openat(dirfd(d), de->d_name, O_RDONLY | O_CLOEXEC);
+		if (in < 0)
+			continue;
+		outfd = openat(sfd, de->d_name,
+			       O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				       O_CLOEXEC,
+			       0644);
+		while (outfd >= 0 && (n = read(in, buf, sizeof(buf))) > 0)
+			if (write(outfd, buf, (size_t)n) != n) {
+				n = -1;
+				break;
+			}
+		if (outfd >= 0 && (n < 0 || close(outfd) < 0))
+			util_log(UTIL_LOG_WARN, "room %s: seeding %s failed",
+				 room->name, de->d_name);
+		close(in);
+	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	closedir(d);
+}
+
 static void room_free(struct srv_room *room)
 {
 	if (!room)
@@ -262,6 +321,8 @@ static void room_free(struct srv_room *room)
 int srv_room_get(struct srv_room **out, struct srv *srv, const char *name)
 {
 	struct srv_room *room;
+	struct stat st;
+	bool fresh;
 	unsigned i;
 	int r;
 
@@ -283,9 +344,13 @@ int srv_room_get(struct srv_room **out, struct srv *srv, const char *name)
 	r = util_uuid_v4(room->session_id);
 	if (r < 0)
 		goto err;
+	fresh = fstatat(srv->datafd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 &&
+		errno == ENOENT;
 	r = open_subdir(&room->dirfd, srv->datafd, name);
 	if (r < 0)
 		goto err;
+	if (fresh)
+		seed_schemas(srv, room);
 	r = open_subdir(&room->state_dirfd, srv->statefd, name);
 	if (r < 0)
 		goto err;

@@ -20,6 +20,7 @@ import {
   mintToken,
   connect,
   nextEvent,
+  top,
 } from "./lib.mjs";
 
 // TS 0.39.9 quirk: after a refused upgrade, RoomClient.start disposes its
@@ -217,5 +218,25 @@ try {
   a?.dispose?.();
   b?.dispose?.();
   await server.stop();
+}
+// --- built-in schemas are seeded into a new room's .schemas/ ---------
+{
+  const s2 = await startServer({ args: ["--schemas", path.join(top, "schemas")] });
+  let c;
+  try {
+    c = await connect(s2, "seeded", await mintToken({ secret: s2.secret, room: "seeded", name: "c" }));
+    const names = (await c.storage.list(".schemas")).map((e) => e.name).sort();
+    ok(names.includes("document.json") && names.includes("thread.json") && names.includes("html.json"),
+       "new room: built-in schemas seeded into .schemas/", JSON.stringify(names));
+    is(fs.readFileSync(path.join(s2.dataDir, "seeded", ".schemas", "html.json"), "utf8"),
+       fs.readFileSync(path.join(top, "schemas", "html.json"), "utf8"),
+       "seeded schema is a copy of the built-in one");
+  } catch (err) {
+    ok(false, "seeding: unexpected exception", err?.stack ?? String(err));
+    diag(s2.stderr());
+  } finally {
+    c?.dispose?.();
+    await s2.stop();
+  }
 }
 process.exit(done());
