@@ -367,11 +367,9 @@ static int slice_struct(struct y_item *it, uint64_t diff)
 		it->origin.client = it->id.client;
 		it->origin.clock = it->id.clock + diff - 1;
 		it->info |= Y_ITEM_HAS_ORIGIN;
-		if (it->parent_kind == Y_PARENT_ROOT_NAME)
-			y_str_release(&it->parent.root);
-		memset(&it->parent, 0, sizeof(it->parent));
-		it->parent_kind = Y_PARENT_NONE;
-		y_str_release(&it->parent_sub);
+		y_item_drop_parent(it);
+		free(it->parent_sub);
+		it->parent_sub = NULL;
 	}
 	it->id.clock += diff;
 	it->len -= diff;
@@ -657,8 +655,8 @@ static int create_roots(struct y_doc *doc, const struct y_update *u)
 
 			if (it->kind == Y_STRUCT_ITEM &&
 			    it->parent_kind == Y_PARENT_ROOT_NAME &&
-			    !y_doc_get_root(doc, it->parent.root.ptr,
-					    it->parent.root.len))
+			    !y_doc_get_root(doc, it->parent.root->ptr,
+					    it->parent.root->len))
 				return -ENOMEM;
 		}
 	return 0;

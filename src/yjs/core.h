@@ -96,44 +96,80 @@ enum y_content_kind {
 	Y_CONTENT_DOC = 9,
 };
 
-struct y_content {
-	uint8_t kind;
-	union {
-		/* STRING: UTF-8 bytes; the item's len is the UTF-16 length.
-		 * cap > len lets typing append without a realloc each time. */
-		struct {
-			char *ptr;
-			size_t len;
-			size_t cap;
+/* FORMAT payload (rare: behind a pointer so that every content stays
+ * small). */
+struct y_format {
+	struct y_str key;
+	struct y_any *val; /* JSON null removes the attribute */
+	/* JS identity of an object/array/bytes val, for `===` (spec 10.6):
+	 * Format items whose values are the same JS object in yjs (made by
+	 * one call from one attributes object, or inherited from another
+	 * Format item's value) share a nonzero ident; 0 = an object of its
+	 * own (e.g. decoded).  Fresh idents come from y_doc.next_ident. */
+	uint64_t ident;
+};
+
+/* DOC payload (rare, behind a pointer like FORMAT). */
+struct y_content_doc {
+	struct y_str guid;
+	struct y_any *opts; /* object */
+};
+
+/* y_content.flags */
+#define Y_CONTENT_INLINE 0x80 /* STRING: the bytes are in str.inl */
+/* STRING, JSON, ANY on the heap: room for 1 << n bytes / values, or
+ * 0 = exactly len bytes / n values */
+#define Y_CONTENT_CAP_LOG2 0x3f
+#define Y_CONTENT_INLINE_MAX 8 /* sizeof(str.inl) */
+
+/*
+ * The content of an Item: 14 bytes, packed (with the item's own flag
+ * bytes it fills two 8-byte words), because a document holds one per
+ * struct.  Lengths are 32-bit: a string or value list comes from one
+ * message (or one API call) and yjs itself cannot hold more than 2^29
+ * UTF-16 units in one string; merging past UINT32_MAX fails (the items
+ * stay apart).  The item's clock length stays 64-bit (Deleted runs).
+ */
+struct __attribute__((packed)) y_content {
+	union __attribute__((packed)) {
+		/* STRING: UTF-8 bytes (not NUL-terminated), in inl when
+		 * flags & Y_CONTENT_INLINE (len <= 8), else at ptr; read
+		 * them with y_content_str().  The item's len is the UTF-16
+		 * length.  Heap room (flags & Y_CONTENT_CAP_LOG2) lets
+		 * typing append without a realloc each time. */
+		struct __attribute__((packed)) {
+			union {
+				char *ptr;
+				char inl[Y_CONTENT_INLINE_MAX];
+			};
+			uint32_t len;
 		} str;
-		/* ANY and JSON: one value per clock unit (JSON "undefined" is
-		 * Y_ANY_UNDEFINED). */
-		struct {
+		/* ANY and JSON: one value per clock unit (JSON "undefined"
+		 * is Y_ANY_UNDEFINED). */
+		struct __attribute__((packed)) {
 			struct y_any *vals;
-			size_t n;
-			size_t cap; /* allocated slots; 0 means exactly n */
+			uint32_t n;
 		} list;
 		/* BINARY (Y_ANY_BYTES) and EMBED. */
 		struct y_any *val;
-		struct {
-			struct y_str key;
-			struct y_any *val; /* JSON null removes the attribute */
-			/* JS identity of an object/array/bytes val, for
-			 * `===` (spec 10.6): Format items whose values are the
-			 * same JS object in yjs (made by one call from one
-			 * attributes object, or inherited from another Format
-			 * item's value) share a nonzero ident; 0 = an object
-			 * of its own (e.g. decoded).  Fresh idents come from
-			 * y_doc.next_ident. */
-			uint64_t ident;
-		} format;
+		struct y_format *format;
 		struct y_type *type;
-		struct {
-			struct y_str guid;
-			struct y_any *opts; /* object */
-		} doc;
+		struct y_content_doc *doc;
 	};
+	uint8_t kind;
+	uint8_t flags;
 };
+
+static inline const char *y_content_str(const struct y_content *c)
+{
+	return (c->flags & Y_CONTENT_INLINE) ? c->str.inl : c->str.ptr;
+}
+/* Makes c a STRING content holding a copy of s (inline when short).
+ * -ENOMEM, or -ERANGE past UINT32_MAX bytes. */
+int y_content_set_string(struct y_content *c, const char *s, size_t len);
+/* Makes c a FORMAT / DOC content with a zeroed payload.  -ENOMEM. */
+int y_content_set_format(struct y_content *c);
+int y_content_set_doc(struct y_content *c);
 
 static inline bool y_content_countable(uint8_t kind)
 {
@@ -174,15 +210,31 @@ enum y_parent_kind {
 	Y_PARENT_NONE = 0, /* not on the wire: copy from a neighbour; after
 			     * getMissing: "no parent" -> becomes a GC */
 	Y_PARENT_TYPE, /* integrated: parent.type */
-	Y_PARENT_ROOT_NAME, /* parsed: parent.root */
-	Y_PARENT_ID, /* parsed: parent.id (the Item holding the type) */
+	Y_PARENT_ROOT_NAME, /* parsed: parent.root (owned) */
+	Y_PARENT_ID, /* parsed: parent.id (owned; the Item holding the type) */
 };
+
+/* An owned byte string in one allocation (an item's map key). */
+struct y_key {
+	uint32_t len;
+	char ptr[]; /* len bytes and a NUL */
+};
+/* NULL on ENOMEM (or len > UINT32_MAX). */
+struct y_key *y_key_new(const char *p, size_t len);
+static inline bool y_key_eq(const struct y_key *a, const struct y_key *b)
+{
+	if (!a || !b)
+		return a == b;
+	return a->len == b->len && !memcmp(a->ptr, b->ptr, a->len);
+}
 
 /*
  * One struct of the store: an Item, a GC (kind GC: only id/len are used) or
  * a Skip (parsed updates and pending only).  The same layout serves parsed
  * (not yet integrated) structs: then parent_kind is ROOT_NAME/ID/NONE and
- * left/right are unset.
+ * left/right are unset.  A document holds one per struct, so the layout is
+ * tight (104 bytes, a 112-byte malloc chunk): the parsed-only parent forms
+ * live behind the parent pointer, rare content payloads behind the content.
  */
 struct y_item {
 	struct y_id id;
@@ -191,20 +243,16 @@ struct y_item {
 	struct y_item *right;
 	struct y_id origin; /* valid if info & Y_ITEM_HAS_ORIGIN */
 	struct y_id right_origin; /* valid if info & Y_ITEM_HAS_RIGHT_ORIGIN */
-	uint8_t kind; /* enum y_struct_kind */
-	uint8_t info;
-	uint8_t parent_kind; /* enum y_parent_kind */
 	union {
 		struct y_type *type;
-		struct y_id id;
-		struct y_str root;
+		struct y_id *id;
+		struct y_str *root;
 	} parent;
-	struct y_str parent_sub; /* map key; ptr NULL for list items */
+	struct y_key *parent_sub; /* map key; NULL for list items */
 	struct y_content content;
-	/* scratch marks for the YATA scan (integrate.c), compared with the
-	 * document's epoch counter instead of allocating sets */
-	uint32_t scan_epoch;
-	uint32_t conflict_epoch;
+	uint8_t kind : 2; /* enum y_struct_kind */
+	uint8_t parent_kind : 2; /* enum y_parent_kind */
+	uint8_t info;
 };
 
 static inline bool y_item_deleted(const struct y_item *i)
@@ -223,6 +271,8 @@ static inline struct y_id y_item_last_id(const struct y_item *i)
 
 struct y_item *y_item_new(uint8_t kind); /* zeroed; NULL on ENOMEM */
 void y_item_free(struct y_item *i); /* frees content and strings */
+/* Frees a parsed parent form; parent_kind becomes NONE. */
+void y_item_drop_parent(struct y_item *i);
 
 struct y_txn;
 struct y_doc;
@@ -303,6 +353,11 @@ int y_store_insert_at(struct y_client_structs *cs, size_t index,
 /* Makes room for `extra` more structs of client (creating its entry), so
  * that the next y_store_add / y_store_insert_at of it cannot fail. */
 int y_store_reserve(struct y_store *s, uint64_t client, size_t extra);
+/* Gives back most of the slack of a client's array once it exceeds a
+ * quarter (the commit calls it for the clients it grew: doubling arrays
+ * would otherwise hold up to twice the pointers a document needs).
+ * Shrinking in place cannot fail; a failed realloc keeps the array. */
+void y_store_trim(struct y_client_structs *cs);
 /* replaceStruct: puts repl at old's index (same id and length). */
 void y_store_replace(struct y_store *s, struct y_item *old,
 		     struct y_item *repl);
@@ -447,7 +502,7 @@ struct y_doc {
 	struct y_type **deferred_types;
 	size_t n_deferred_types;
 	size_t cap_deferred_types;
-	uint32_t epoch; /* for the scan marks and changed_epoch */
+	uint32_t epoch; /* for changed_epoch */
 	uint64_t rng; /* xorshift state for client ids */
 	/* transactions started while committing (formatting cleanup, spec
 	 * 7.2) wait here and commit after the current one */

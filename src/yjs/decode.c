@@ -76,6 +76,20 @@ static int read_str(struct parser *p, struct y_str *out)
 	return y_str_set(out, s, len);
 }
 
+static int read_key(struct parser *p, struct y_key **out)
+{
+	const char *s;
+	size_t len;
+	int ret = y_read_var_string(&p->r, &s, &len);
+
+	if (ret)
+		return ret;
+	if (len > UINT32_MAX)
+		return y_reader_fail(&p->r, "key of %zu bytes", len);
+	*out = y_key_new(s, len);
+	return *out ? 0 : -ENOMEM;
+}
+
 static struct y_any *any_new(void)
 {
 	struct y_any *v = malloc(sizeof(*v));
@@ -155,8 +169,8 @@ static int normalise_doc_opts(struct parser *p, struct y_content *c,
 				return y_reader_fail(&p->r,
 						     "subdocument guid is not "
 						     "a string");
-			y_str_release(&c->doc.guid);
-			ret = y_str_set(&c->doc.guid, guid->str.ptr,
+			y_str_release(&c->doc->guid);
+			ret = y_str_set(&c->doc->guid, guid->str.ptr,
 					guid->str.len);
 			if (ret)
 				return ret;
@@ -165,16 +179,16 @@ static int normalise_doc_opts(struct parser *p, struct y_content *c,
 		auto_load = y_any_object_get(wire, "autoLoad", 8);
 		meta = y_any_object_get(wire, "meta", 4);
 	}
-	y_any_init_object(c->doc.opts);
+	y_any_init_object(c->doc->opts);
 	y_any_init_bool(&f, false);
 	y_any_init_bool(&t, true);
 	if (gc && gc->kind != Y_ANY_UNDEFINED && !any_truthy(gc))
-		ret = y_any_object_set(c->doc.opts, "gc", 2, &f);
+		ret = y_any_object_set(c->doc->opts, "gc", 2, &f);
 	if (!ret && auto_load && any_truthy(auto_load))
-		ret = y_any_object_set(c->doc.opts, "autoLoad", 8, &t);
+		ret = y_any_object_set(c->doc->opts, "autoLoad", 8, &t);
 	if (!ret && meta && meta->kind != Y_ANY_UNDEFINED &&
 	    meta->kind != Y_ANY_NULL)
-		ret = y_any_object_set(c->doc.opts, "meta", 4, meta);
+		ret = y_any_object_set(c->doc->opts, "meta", 4, meta);
 	return ret;
 }
 
@@ -190,7 +204,7 @@ static int read_any_list(struct parser *p, struct y_content *c, bool json,
 		return y_reader_fail(&p->r, "empty %s content",
 				     json ? "JSON" : "Any");
 	/* every value takes at least one byte */
-	if (n > y_reader_left(&p->r))
+	if (n > y_reader_left(&p->r) || n > UINT32_MAX)
 		return y_reader_fail(&p->r, "%llu values exceed the input",
 				     (unsigned long long)n);
 	c->list.vals = calloc(n, sizeof(*c->list.vals));
@@ -201,7 +215,7 @@ static int read_any_list(struct parser *p, struct y_content *c, bool json,
 			     y_read_any(&p->r, &c->list.vals[i]);
 		if (ret)
 			return ret;
-		c->list.n = i + 1;
+		c->list.n = (uint32_t)(i + 1);
 	}
 	*len = n;
 	return 0;
@@ -242,13 +256,12 @@ static int read_content(struct parser *p, struct y_item *it, uint8_t ref)
 			return ret;
 		if (!slen)
 			return y_reader_fail(&p->r, "empty String content");
-		c->str.ptr = malloc(slen + 1);
-		if (!c->str.ptr)
-			return -ENOMEM;
-		memcpy(c->str.ptr, s, slen);
-		c->str.ptr[slen] = 0;
-		c->str.len = slen;
-		c->str.cap = slen + 1;
+		if (slen > UINT32_MAX)
+			return y_reader_fail(&p->r, "string of %zu bytes",
+					     slen);
+		ret = y_content_set_string(c, s, slen);
+		if (ret)
+			return ret;
 		it->len = y_utf16_len(s, slen);
 		return 0;
 	case Y_CONTENT_EMBED:
@@ -257,13 +270,15 @@ static int read_content(struct parser *p, struct y_item *it, uint8_t ref)
 			return -ENOMEM;
 		return read_json(p, c->val, false);
 	case Y_CONTENT_FORMAT:
-		ret = read_str(p, &c->format.key);
+		ret = y_content_set_format(c);
+		if (!ret)
+			ret = read_str(p, &c->format->key);
 		if (ret)
 			return ret;
-		c->format.val = any_new();
-		if (!c->format.val)
+		c->format->val = any_new();
+		if (!c->format->val)
 			return -ENOMEM;
-		return read_json(p, c->format.val, false);
+		return read_json(p, c->format->val, false);
 	case Y_CONTENT_TYPE: {
 		struct y_str name = { NULL, 0 };
 
@@ -285,11 +300,13 @@ static int read_content(struct parser *p, struct y_item *it, uint8_t ref)
 	case Y_CONTENT_DOC: {
 		struct y_any wire;
 
-		ret = read_str(p, &c->doc.guid);
+		ret = y_content_set_doc(c);
+		if (!ret)
+			ret = read_str(p, &c->doc->guid);
 		if (ret)
 			return ret;
-		c->doc.opts = any_new();
-		if (!c->doc.opts)
+		c->doc->opts = any_new();
+		if (!c->doc->opts)
 			return -ENOMEM;
 		ret = y_read_any(&p->r, &wire);
 		if (ret)
@@ -348,14 +365,24 @@ static int read_struct(struct parser *p, struct y_item **out)
 		if (ret)
 			goto out;
 		if (parent_info == 1) {
-			ret = read_str(p, &it->parent.root);
+			it->parent.root = calloc(1, sizeof(*it->parent.root));
+			if (!it->parent.root) {
+				ret = -ENOMEM;
+				goto out;
+			}
 			it->parent_kind = Y_PARENT_ROOT_NAME;
+			ret = read_str(p, it->parent.root);
 		} else {
+			it->parent.id = calloc(1, sizeof(*it->parent.id));
+			if (!it->parent.id) {
+				ret = -ENOMEM;
+				goto out;
+			}
 			it->parent_kind = Y_PARENT_ID;
-			ret = read_id(p, &it->parent.id, "parent");
+			ret = read_id(p, it->parent.id, "parent");
 		}
 		if (!ret && (info & 0x20))
-			ret = read_str(p, &it->parent_sub);
+			ret = read_key(p, &it->parent_sub);
 		if (ret)
 			goto out;
 	}
@@ -595,7 +622,7 @@ static void dump_content(struct y_buf *b, const struct y_item *it)
 		break;
 	case Y_CONTENT_STRING:
 		y_buf_put_str(b, "String ");
-		y_json_put_string(b, c->str.ptr, c->str.len);
+		y_json_put_string(b, y_content_str(c), c->str.len);
 		break;
 	case Y_CONTENT_EMBED:
 		y_buf_put_str(b, "Embed ");
@@ -603,9 +630,9 @@ static void dump_content(struct y_buf *b, const struct y_item *it)
 		break;
 	case Y_CONTENT_FORMAT:
 		y_buf_put_str(b, "Format ");
-		y_buf_put_bytes(b, c->format.key.ptr, c->format.key.len);
+		y_buf_put_bytes(b, c->format->key.ptr, c->format->key.len);
 		y_buf_put_u8(b, '=');
-		y_json_put(b, c->format.val);
+		y_json_put(b, c->format->val);
 		break;
 	case Y_CONTENT_TYPE:
 		y_buf_put_str(b, "Type ");
@@ -625,9 +652,9 @@ static void dump_content(struct y_buf *b, const struct y_item *it)
 		break;
 	case Y_CONTENT_DOC:
 		y_buf_put_str(b, "Doc guid=");
-		y_buf_put_bytes(b, c->doc.guid.ptr, c->doc.guid.len);
+		y_buf_put_bytes(b, c->doc->guid.ptr, c->doc->guid.len);
 		y_buf_put_str(b, " opts=");
-		y_json_put(b, c->doc.opts);
+		y_json_put(b, c->doc->opts);
 		break;
 	}
 }
@@ -660,15 +687,15 @@ static void dump_struct(struct y_buf *b, const struct y_item *it)
 		y_buf_put_str(b, "null");
 	if (it->parent_kind == Y_PARENT_ROOT_NAME) {
 		y_buf_put_str(b, " parent=\"");
-		y_buf_put_bytes(b, it->parent.root.ptr, it->parent.root.len);
+		y_buf_put_bytes(b, it->parent.root->ptr, it->parent.root->len);
 		y_buf_put_u8(b, '"');
 	} else if (it->parent_kind == Y_PARENT_ID) {
 		y_buf_put_str(b, " parent=");
-		dump_id(b, it->parent.id);
+		dump_id(b, *it->parent.id);
 	}
-	if (it->parent_sub.ptr) {
+	if (it->parent_sub) {
 		y_buf_put_str(b, " parentSub=");
-		y_json_put_string(b, it->parent_sub.ptr, it->parent_sub.len);
+		y_json_put_string(b, it->parent_sub->ptr, it->parent_sub->len);
 	}
 	y_buf_put_u8(b, ' ');
 	dump_content(b, it);

@@ -369,7 +369,7 @@ static int check_type(struct y_type *t, size_t limit)
 			return inv_fail("list item " ID_FMT
 					" has another parent",
 					ID_ARG(it->id));
-		if (it->parent_sub.ptr)
+		if (it->parent_sub)
 			return inv_fail("map item " ID_FMT " in the list",
 					ID_ARG(it->id));
 		if ((it->info & Y_ITEM_COUNTABLE) &&
@@ -396,9 +396,9 @@ static int check_type(struct y_type *t, size_t limit)
 			if (it->kind != Y_STRUCT_ITEM)
 				return inv_fail("GC in key chain '%s'", e->key);
 			if (it->parent_kind != Y_PARENT_TYPE ||
-			    it->parent.type != t ||
-			    it->parent_sub.len != e->key_len ||
-			    memcmp(it->parent_sub.ptr, e->key, e->key_len))
+			    it->parent.type != t || !it->parent_sub ||
+			    it->parent_sub->len != e->key_len ||
+			    memcmp(it->parent_sub->ptr, e->key, e->key_len))
 				return inv_fail("item " ID_FMT
 						" in the wrong key chain",
 						ID_ARG(it->id));

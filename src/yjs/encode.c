@@ -39,23 +39,24 @@ static void put_json(struct y_buf *b, const struct y_any *v)
 static void put_string_from(struct y_buf *b, const struct y_content *c,
 			    uint64_t offset)
 {
+	const char *s = y_content_str(c);
 	bool mid = false;
 	size_t at;
 
 	if (!offset) {
-		y_buf_put_var_string(b, c->str.ptr, c->str.len);
+		y_buf_put_var_string(b, s, c->str.len);
 		return;
 	}
-	at = y_utf8_offset(c->str.ptr, c->str.len, offset, &mid);
+	at = y_utf8_offset(s, c->str.len, offset, &mid);
 	if (!mid) {
-		y_buf_put_var_string(b, c->str.ptr + at, c->str.len - at);
+		y_buf_put_var_string(b, s + at, c->str.len - at);
 		return;
 	}
 	/* JS slices between the surrogates; TextEncoder turns the orphaned
 	 * low surrogate into U+FFFD (vector V10b) */
 	y_buf_put_var_uint(b, 3 + (c->str.len - at - 4));
 	y_buf_put_bytes(b, "\xef\xbf\xbd", 3);
-	y_buf_put_bytes(b, c->str.ptr + at + 4, c->str.len - at - 4);
+	y_buf_put_bytes(b, s + at + 4, c->str.len - at - 4);
 }
 
 static void put_content(struct y_buf *b, const struct y_item *it,
@@ -91,8 +92,8 @@ static void put_content(struct y_buf *b, const struct y_item *it,
 		put_json(b, c->val);
 		break;
 	case Y_CONTENT_FORMAT:
-		y_buf_put_var_string(b, c->format.key.ptr, c->format.key.len);
-		put_json(b, c->format.val);
+		y_buf_put_var_string(b, c->format->key.ptr, c->format->key.len);
+		put_json(b, c->format->val);
 		break;
 	case Y_CONTENT_TYPE:
 		y_buf_put_var_uint(b, (uint64_t)c->type->kind);
@@ -104,8 +105,8 @@ static void put_content(struct y_buf *b, const struct y_item *it,
 		}
 		break;
 	case Y_CONTENT_DOC:
-		y_buf_put_var_string(b, c->doc.guid.ptr, c->doc.guid.len);
-		y_buf_put_any(b, c->doc.opts);
+		y_buf_put_var_string(b, c->doc->guid.ptr, c->doc->guid.len);
+		y_buf_put_any(b, c->doc->opts);
 		break;
 	default:
 		b->oom = true; /* cannot happen: no such content */
@@ -132,12 +133,12 @@ static void put_parent(struct y_buf *b, const struct y_item *it)
 	}
 	case Y_PARENT_ROOT_NAME:
 		y_buf_put_var_uint(b, 1);
-		y_buf_put_var_string(b, it->parent.root.ptr,
-				     it->parent.root.len);
+		y_buf_put_var_string(b, it->parent.root->ptr,
+				     it->parent.root->len);
 		break;
 	case Y_PARENT_ID:
 		y_buf_put_var_uint(b, 0);
-		put_id(b, it->parent.id);
+		put_id(b, *it->parent.id);
 		break;
 	default:
 		/* an Item without origins always has a parent (parsed) or
@@ -177,7 +178,7 @@ static void item_write(struct y_buf *b, const struct y_item *it,
 		info |= 0x80;
 	if (has_right)
 		info |= 0x40;
-	if (it->parent_sub.ptr && !(reparsed && (has_origin || has_right)))
+	if (it->parent_sub && !(reparsed && (has_origin || has_right)))
 		info |= 0x20;
 	y_buf_put_u8(b, info);
 	if (has_origin)
@@ -186,9 +187,9 @@ static void item_write(struct y_buf *b, const struct y_item *it,
 		put_id(b, it->right_origin);
 	if (!has_origin && !has_right) {
 		put_parent(b, it);
-		if (it->parent_sub.ptr)
-			y_buf_put_var_string(b, it->parent_sub.ptr,
-					     it->parent_sub.len);
+		if (it->parent_sub)
+			y_buf_put_var_string(b, it->parent_sub->ptr,
+					     it->parent_sub->len);
 	}
 	put_content(b, it, offset);
 }

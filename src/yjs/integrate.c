@@ -11,13 +11,6 @@
 
 #include "core.h"
 
-static uint32_t next_epoch(struct y_doc *doc)
-{
-	if (++doc->epoch == 0)
-		++doc->epoch;
-	return doc->epoch;
-}
-
 static void set_err(struct y_txn *txn, int err)
 {
 	if (!txn->err)
@@ -26,10 +19,7 @@ static void set_err(struct y_txn *txn, int err)
 
 static void drop_parent(struct y_item *item)
 {
-	if (item->parent_kind == Y_PARENT_ROOT_NAME)
-		y_str_release(&item->parent.root);
-	memset(&item->parent, 0, sizeof(item->parent));
-	item->parent_kind = Y_PARENT_NONE;
+	y_item_drop_parent(item);
 }
 
 static int copy_parent(struct y_item *item, const struct y_item *from)
@@ -39,10 +29,14 @@ static int copy_parent(struct y_item *item, const struct y_item *from)
 		item->parent_kind = Y_PARENT_TYPE;
 		item->parent.type = from->parent.type;
 	}
-	if (from->parent_sub.ptr)
-		return y_str_set(&item->parent_sub, from->parent_sub.ptr,
-				 from->parent_sub.len);
-	y_str_release(&item->parent_sub);
+	free(item->parent_sub);
+	item->parent_sub = NULL;
+	if (from->parent_sub) {
+		item->parent_sub =
+			y_key_new(from->parent_sub->ptr, from->parent_sub->len);
+		if (!item->parent_sub)
+			return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -72,7 +66,7 @@ bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 	    dep_missing(s, item, item->right_origin, client))
 		return true;
 	if (item->parent_kind == Y_PARENT_ID &&
-	    dep_missing(s, item, item->parent.id, client))
+	    dep_missing(s, item, *item->parent.id, client))
 		return true;
 
 	if (item->info & Y_ITEM_HAS_ORIGIN) {
@@ -107,7 +101,7 @@ bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 		if (from && copy_parent(item, from))
 			set_err(txn, -ENOMEM);
 	} else if (item->parent_kind == Y_PARENT_ID) {
-		struct y_item *p = y_store_find(s, item->parent.id);
+		struct y_item *p = y_store_find(s, *item->parent.id);
 
 		drop_parent(item);
 		if (p && p->kind == Y_STRUCT_ITEM &&
@@ -116,8 +110,8 @@ bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 			item->parent.type = p->content.type;
 		}
 	} else if (item->parent_kind == Y_PARENT_ROOT_NAME) {
-		struct y_type *t = y_doc_get_root(doc, item->parent.root.ptr,
-						  item->parent.root.len);
+		struct y_type *t = y_doc_get_root(doc, item->parent.root->ptr,
+						  item->parent.root->len);
 
 		drop_parent(item);
 		if (t) {
@@ -139,7 +133,7 @@ static bool opt_id_eq(bool ha, struct y_id a, bool hb, struct y_id b)
 
 /* First item of the key chain (the oldest), or NULL. */
 static struct y_item *chain_start(struct y_type *parent,
-				  const struct y_str *key)
+				  const struct y_key *key)
 {
 	void **slot = y_keymap_find(&parent->map, key->ptr, key->len);
 	struct y_item *o = slot ? *slot : NULL;
@@ -149,32 +143,126 @@ static struct y_item *chain_start(struct y_type *parent,
 	return o;
 }
 
-/* The YATA conflict scan (spec 5.1 step 3). */
-static void scan(struct y_doc *doc, struct y_item *item, struct y_type *parent)
+/*
+ * The items the YATA scan has passed, with the value of the "conflicting"
+ * generation when each was passed: itemsBeforeOrigin is every item in the
+ * set, conflictingItems those of the current generation (clearing it
+ * starts a new one).  An open-addressing pointer set, on the stack for the
+ * usual short scans; the items themselves carry no scan marks (a document
+ * holds many items and scans are rare and short).
+ */
+#define SCAN_INLINE 64
+struct scan_set {
+	struct y_item **keys;
+	uint32_t *gens;
+	size_t cap; /* power of two */
+	size_t n;
+	struct y_item *ikeys[SCAN_INLINE];
+	uint32_t igens[SCAN_INLINE];
+};
+
+static size_t scan_hash(const struct y_item *it, size_t cap)
+{
+	uint64_t h = (uint64_t)(uintptr_t)it * 0x9e3779b97f4a7c15ull;
+
+	return (size_t)(h >> 32) & (cap - 1);
+}
+
+static int scan_grow(struct scan_set *set)
+{
+	size_t cap = set->cap * 2, i, j;
+	struct y_item **keys = calloc(cap, sizeof(*keys));
+	uint32_t *gens = malloc(cap * sizeof(*gens));
+
+	if (!keys || !gens) {
+		free(keys);
+		free(gens);
+		return -ENOMEM;
+	}
+	for (i = 0; i < set->cap; i++) {
+		if (!set->keys[i])
+			continue;
+		for (j = scan_hash(set->keys[i], cap); keys[j];
+		     j = (j + 1) & (cap - 1))
+			;
+		keys[j] = set->keys[i];
+		gens[j] = set->gens[i];
+	}
+	if (set->keys != set->ikeys) {
+		free(set->keys);
+		free(set->gens);
+	}
+	set->keys = keys;
+	set->gens = gens;
+	set->cap = cap;
+	return 0;
+}
+
+/* Each item is added once (the scan moves right). */
+static int scan_add(struct scan_set *set, struct y_item *it, uint32_t gen)
+{
+	size_t i;
+
+	if ((set->n + 1) * 4 > set->cap * 3 && scan_grow(set))
+		return -ENOMEM;
+	for (i = scan_hash(it, set->cap); set->keys[i];
+	     i = (i + 1) & (set->cap - 1))
+		;
+	set->keys[i] = it;
+	set->gens[i] = gen;
+	set->n++;
+	return 0;
+}
+
+static bool scan_find(const struct scan_set *set, const struct y_item *it,
+		      uint32_t *gen)
+{
+	size_t i;
+
+	for (i = scan_hash(it, set->cap); set->keys[i];
+	     i = (i + 1) & (set->cap - 1)) {
+		if (set->keys[i] == it) {
+			*gen = set->gens[i];
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The YATA conflict scan (spec 5.1 step 3).  -ENOMEM leaves item->left
+ * as it was. */
+static int scan(struct y_doc *doc, struct y_item *item, struct y_type *parent)
 {
 	struct y_store *s = &doc->store;
 	struct y_item *left = item->left, *o;
 	bool ho = item->info & Y_ITEM_HAS_ORIGIN;
 	bool hro = item->info & Y_ITEM_HAS_RIGHT_ORIGIN;
-	uint32_t before = next_epoch(doc);
-	uint32_t conflicting = next_epoch(doc);
+	uint32_t conflicting = 0, gen;
+	struct scan_set set;
+	int rc = 0;
 
+	set.keys = set.ikeys;
+	set.gens = set.igens;
+	set.cap = SCAN_INLINE;
+	set.n = 0;
+	memset(set.ikeys, 0, sizeof(set.ikeys));
 	if (left)
 		o = left->right;
-	else if (item->parent_sub.ptr)
-		o = chain_start(parent, &item->parent_sub);
+	else if (item->parent_sub)
+		o = chain_start(parent, item->parent_sub);
 	else
 		o = parent->start;
 	while (o && o != item->right) {
 		bool oho = o->info & Y_ITEM_HAS_ORIGIN;
 
-		o->scan_epoch = before;
-		o->conflict_epoch = conflicting;
+		rc = scan_add(&set, o, conflicting);
+		if (rc)
+			goto out;
 		if (opt_id_eq(ho, item->origin, oho, o->origin)) {
 			/* case 1: same origin, the lower client goes left */
 			if (o->id.client < item->id.client) {
 				left = o;
-				conflicting = next_epoch(doc);
+				conflicting++;
 			} else if (opt_id_eq(hro, item->right_origin,
 					     o->info & Y_ITEM_HAS_RIGHT_ORIGIN,
 					     o->right_origin)) {
@@ -184,23 +272,30 @@ static void scan(struct y_doc *doc, struct y_item *item, struct y_type *parent)
 			struct y_item *oo = oho ? y_store_find(s, o->origin) :
 						  NULL;
 
-			if (!oo || oo->scan_epoch != before)
+			if (!oo || !scan_find(&set, oo, &gen))
 				break;
 			/* case 2: o's origin lies between our origin and o */
-			if (oo->conflict_epoch != conflicting) {
+			if (gen != conflicting) {
 				left = o;
-				conflicting = next_epoch(doc);
+				conflicting++;
 			}
 		}
 		o = o->right;
 	}
 	item->left = left;
+out:
+	if (set.keys != set.ikeys) {
+		free(set.keys);
+		free(set.gens);
+	}
+	return rc;
 }
 
 static void to_gc(struct y_item *item)
 {
 	y_content_release(&item->content);
-	y_str_release(&item->parent_sub);
+	free(item->parent_sub);
+	item->parent_sub = NULL;
 	drop_parent(item);
 	item->left = NULL;
 	item->right = NULL;
@@ -214,7 +309,7 @@ static bool same_list(const struct y_item *item, const struct y_item *n)
 		return true;
 	return n->kind == Y_STRUCT_ITEM && n->parent_kind == Y_PARENT_TYPE &&
 	       n->parent.type == item->parent.type &&
-	       y_str_eq(&n->parent_sub, &item->parent_sub);
+	       y_key_eq(n->parent_sub, item->parent_sub);
 }
 
 static void append(struct y_store *s, struct y_item *item)
@@ -229,7 +324,7 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 	struct y_doc *doc = txn->doc;
 	struct y_store *s = &doc->store;
 	struct y_type *parent;
-	const struct y_str *key;
+	const struct y_key *key;
 	int rc;
 
 	if (item->kind == Y_STRUCT_SKIP || offset >= item->len)
@@ -284,11 +379,14 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 		return 0;
 	}
 	parent = item->parent.type;
-	key = item->parent_sub.ptr ? &item->parent_sub : NULL;
+	key = item->parent_sub;
 
 	if ((!item->left && (!item->right || item->right->left)) ||
-	    (item->left && item->left->right != item->right))
-		scan(doc, item, parent);
+	    (item->left && item->left->right != item->right)) {
+		rc = scan(doc, item, parent);
+		if (rc)
+			return rc;
+	}
 
 	if (item->left) {
 		item->right = item->left->right;

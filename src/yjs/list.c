@@ -94,7 +94,7 @@ static bool cache_usable(const struct y_type *t)
 	if (t->item && y_item_deleted(t->item))
 		return false;
 	if (p->kind != Y_STRUCT_ITEM || p->parent_kind != Y_PARENT_TYPE ||
-	    p->parent.type != t || p->parent_sub.ptr)
+	    p->parent.type != t || p->parent_sub)
 		return false;
 	return t->pos_index <= t->length;
 }
@@ -176,7 +176,7 @@ int y_types_item_value(struct y_value *out, struct y_item *item, uint64_t off)
 	case Y_CONTENT_DOC:
 		/* The options object; the guid is not a y_any in the store. */
 		out->kind = Y_VALUE_DOC;
-		out->any = c->doc.opts;
+		out->any = c->doc->opts;
 		return 0;
 	default:
 		/* String characters have no y_any to borrow. */
@@ -268,6 +268,8 @@ static int content_any(struct y_content *c, const struct y_any *vals, size_t n)
 
 	memset(c, 0, sizeof(*c));
 	c->kind = Y_CONTENT_ANY;
+	if (n > UINT32_MAX)
+		return -EINVAL;
 	c->list.vals = calloc(n, sizeof(*c->list.vals));
 	if (!c->list.vals)
 		return -ENOMEM;
@@ -281,7 +283,7 @@ static int content_any(struct y_content *c, const struct y_any *vals, size_t n)
 			return r;
 		}
 	}
-	c->list.n = n;
+	c->list.n = (uint32_t)n;
 	return 0;
 }
 
@@ -548,7 +550,7 @@ int y_list_insert_type_after(struct y_type **out, struct y_type *list,
 	if (ref) {
 		left = ref->item;
 		if (!left || left->parent_kind != Y_PARENT_TYPE ||
-		    left->parent.type != list || left->parent_sub.ptr)
+		    left->parent.type != list || left->parent_sub)
 			return -EINVAL;
 	}
 	r = y_txn_begin(&txn, list->doc, true, NULL);

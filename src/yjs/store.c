@@ -137,6 +137,21 @@ static int cs_reserve(struct y_client_structs *cs, size_t extra)
 	return 0;
 }
 
+void y_store_trim(struct y_client_structs *cs)
+{
+	struct y_item **p;
+	size_t cap;
+
+	if (cs->cap - cs->n <= cs->n / 4 + 64)
+		return;
+	cap = cs->n + cs->n / 64 + 8;
+	p = realloc(cs->items, cap * sizeof(*p));
+	if (p) {
+		cs->items = p;
+		cs->cap = cap;
+	}
+}
+
 int y_store_reserve(struct y_store *s, uint64_t client, size_t extra)
 {
 	struct y_client_structs *cs = y_store_client(s, client);

@@ -23,7 +23,7 @@
  * value read from a Format item (position attributes, negated attributes)
  * is that item's object wherever it goes next.  Every value held in an
  * attribute map therefore carries the ident of the JS object it stands for
- * (core.h content.format.ident): a fresh one per object value of the
+ * (core.h content.format->ident): a fresh one per object value of the
  * caller's attributes per call, the item's own when read from a Format item
  * (items without one, e.g. decoded ones, get a fresh ident on first read).
  * Attribute maps hold borrowed pointers (to Format item values or to the
@@ -229,18 +229,18 @@ static void attrs_from_object(struct attrs *a, struct y_doc *doc,
  * identity yet (decoded, so an object of its own) gets one now. */
 static struct jsval format_val(struct y_item *f)
 {
-	struct jsval v = { f->content.format.val, 0 };
+	struct jsval v = { f->content.format->val, 0 };
 
 	if (!v.v)
 		return js_null;
 	if (is_js_object(v.v)) {
 		/* (an unparented item keeps 0: then only the value pointer,
 		 * i.e. the item itself, is identical to it) */
-		if (!f->content.format.ident &&
+		if (!f->content.format->ident &&
 		    f->parent_kind == Y_PARENT_TYPE && f->parent.type)
-			f->content.format.ident =
+			f->content.format->ident =
 				++f->parent.type->doc->next_ident;
-		v.ident = f->content.format.ident;
+		v.ident = f->content.format->ident;
 	}
 	return v;
 }
@@ -331,7 +331,7 @@ static inline bool is_live_format(const struct y_item *i)
 	return !y_item_deleted(i) && is_format(i);
 }
 
-#define FMT_KEY(i) (i)->content.format.key.ptr, (i)->content.format.key.len
+#define FMT_KEY(i) (i)->content.format->key.ptr, (i)->content.format->key.len
 
 /* updateCurrentAttributes */
 static void apply_format(struct attrs *a, struct y_item *f)
@@ -453,39 +453,33 @@ static int insert_format(struct y_txn *txn, struct y_type *t, struct pos *p,
 	struct y_content c;
 	int r;
 
-	memset(&c, 0, sizeof(c));
-	c.kind = Y_CONTENT_FORMAT;
-	r = y_str_set(&c.format.key, key, key_len);
-	if (r < 0)
-		return r;
-	c.format.val = calloc(1, sizeof(*c.format.val));
-	if (!c.format.val) {
-		y_str_release(&c.format.key);
-		return -ENOMEM;
+	r = y_content_set_format(&c);
+	if (!r)
+		r = y_str_set(&c.format->key, key, key_len);
+	if (!r) {
+		c.format->val = calloc(1, sizeof(*c.format->val));
+		if (!c.format->val)
+			r = -ENOMEM;
 	}
-	r = y_any_copy(c.format.val, val.v);
+	if (!r) {
+		r = y_any_copy(c.format->val, val.v);
+		if (r < 0) {
+			free(c.format->val);
+			c.format->val = NULL;
+		}
+	}
 	if (r < 0) {
-		free(c.format.val);
-		y_str_release(&c.format.key);
+		y_content_release(&c);
 		return r;
 	}
 	if (is_js_object(val.v))
-		c.format.ident = val.ident;
+		c.format->ident = val.ident;
 	return insert_item(txn, t, p, &c, 1);
 }
 
 static int content_string(struct y_content *c, const char *s, size_t len)
 {
-	memset(c, 0, sizeof(*c));
-	c->kind = Y_CONTENT_STRING;
-	c->str.ptr = malloc(len + 1);
-	if (!c->str.ptr)
-		return -ENOMEM;
-	memcpy(c->str.ptr, s, len);
-	c->str.ptr[len] = '\0';
-	c->str.len = len;
-	c->str.cap = len; /* the NUL byte is not counted as room */
-	return 0;
+	return y_content_set_string(c, s, len);
 }
 
 /* What insertText inserts: a string, an embed or (not via this API) a
@@ -708,7 +702,8 @@ static void cleanup_formatting_gap(struct y_txn *txn, struct y_item *start,
 	while (end && (!y_item_countable(end) || y_item_deleted(end))) {
 		if (is_live_format(end))
 			attrs_set(&end_formats, FMT_KEY(end),
-				  (struct jsval){ end->content.format.val, 0 });
+				  (struct jsval){ end->content.format->val,
+						  0 });
 		end = end->right;
 	}
 	for (; start && start != end; start = start->right) {
@@ -722,7 +717,7 @@ static void cleanup_formatting_gap(struct y_txn *txn, struct y_item *start,
 		val = format_val(start);
 		sv = attrs_get_or_null(start_attrs, FMT_KEY(start));
 		ef = attrs_get(&end_formats, FMT_KEY(start));
-		if (!ef || ef->v != start->content.format.val ||
+		if (!ef || ef->v != start->content.format->val ||
 		    js_eq(sv, val)) {
 			y_item_delete(txn, start);
 			if (!reached &&
@@ -1215,7 +1210,7 @@ int y_text_string(char **out, size_t *out_len, struct y_type *text)
 	y_buf_init(&b);
 	for (n = text->start; n; n = n->right)
 		if (!y_item_deleted(n) && n->content.kind == Y_CONTENT_STRING)
-			y_buf_put_bytes(&b, n->content.str.ptr,
+			y_buf_put_bytes(&b, y_content_str(&n->content),
 					n->content.str.len);
 	r = y_buf_steal((uint8_t **)out, &len, &b);
 	if (r == 0 && out_len)
@@ -1302,7 +1297,7 @@ int y_text_delta(struct y_delta_op **out, size_t *n, struct y_type *text)
 			continue;
 		switch (it->content.kind) {
 		case Y_CONTENT_STRING:
-			y_buf_put_bytes(&str, it->content.str.ptr,
+			y_buf_put_bytes(&str, y_content_str(&it->content),
 					it->content.str.len);
 			break;
 		case Y_CONTENT_EMBED:

@@ -342,6 +342,25 @@ static void merge_structs_pass(struct y_doc *doc, struct y_txn *txn)
 	}
 }
 
+/* The arrays this transaction grew keep little slack (y_store_trim). */
+static void trim_pass(struct y_doc *doc, struct y_txn *txn)
+{
+	const struct y_u64map *after = &txn->after_state;
+	size_t k;
+
+	for (k = 0; k < after->cap; k++) {
+		struct y_client_structs *cs;
+
+		if (after->keys[k] == Y_U64MAP_EMPTY ||
+		    sv_get(&txn->before_state, after->keys[k]) ==
+			    after->vals[k])
+			continue;
+		cs = y_store_client(&doc->store, after->keys[k]);
+		if (cs)
+			y_store_trim(cs);
+	}
+}
+
 static bool state_changed(const struct y_txn *txn)
 {
 	const struct y_u64map *after = &txn->after_state;
@@ -378,6 +397,7 @@ static int commit(struct y_txn *txn)
 	merge_ds_pass(doc, &txn->ds);
 	merge_after_state_pass(doc, txn);
 	merge_structs_pass(doc, txn);
+	trim_pass(doc, txn);
 	if (!txn->local && sv_get(&txn->after_state, doc->client_id) !=
 				   sv_get(&txn->before_state, doc->client_id))
 		doc->client_id = y_doc_random_client_id(doc);

@@ -285,7 +285,7 @@ static int put_map_value_json(struct y_buf *b, struct y_item *it,
 	case Y_CONTENT_STRING:
 		if (!c->str.len)
 			return 1;
-		put_last_unit(b, c->str.ptr, c->str.len, true);
+		put_last_unit(b, y_content_str(c), c->str.len, true);
 		return 0;
 	case Y_CONTENT_TYPE:
 		return put_type_json(b, c->type, depth + 1);
@@ -320,7 +320,7 @@ static int put_map_value_string(struct y_buf *b, struct y_item *it,
 			y_buf_put_str(b, "undefined");
 		return 0;
 	case Y_CONTENT_STRING:
-		put_last_unit(b, c->str.ptr, c->str.len, false);
+		put_last_unit(b, y_content_str(c), c->str.len, false);
 		return 0;
 	case Y_CONTENT_TYPE:
 		return put_type_string(b, c->type, depth + 1);
@@ -362,7 +362,7 @@ static int put_array_json(struct y_buf *b, struct y_type *t, unsigned depth)
 			}
 			break;
 		case Y_CONTENT_STRING:
-			put_json_units(b, c->str.ptr, c->str.len, &first);
+			put_json_units(b, y_content_str(c), c->str.len, &first);
 			break;
 		default:
 			if (!first)
@@ -430,7 +430,7 @@ static void put_text_plain(struct y_buf *b, struct y_type *t)
 
 	for (it = t->start; it; it = it->right) {
 		if (item_visible(it) && it->content.kind == Y_CONTENT_STRING)
-			y_buf_put_bytes(b, it->content.str.ptr,
+			y_buf_put_bytes(b, y_content_str(&it->content),
 					it->content.str.len);
 	}
 }
@@ -488,7 +488,7 @@ static int put_children_string(struct y_buf *b, struct y_type *t,
 				y_js_put_to_string(b, &c->list.vals[i]);
 			break;
 		case Y_CONTENT_STRING:
-			y_buf_put_bytes(b, c->str.ptr, c->str.len);
+			y_buf_put_bytes(b, y_content_str(c), c->str.len);
 			break;
 		case Y_CONTENT_TYPE:
 			ret = put_type_string(b, c->type, depth + 1);

@@ -1,8 +1,10 @@
 #!/bin/sh
 # run-crdt.sh - libyjs vs yjs on the editing traces: replay (one
 # transaction per patch), replay with per-transaction updates, decode and
-# encode of the final state, memory held by the document.  Prints a table
-# per trace: figure, C, yjs, ratio C/yjs.  Not part of make check.
+# encode of the final state (median of 7 runs each), memory held by the
+# document (C: mallinfo2 in-use bytes; yjs: V8 heapUsed after gc).  Prints a
+# table per trace: figure, C, yjs, ratio C/yjs.  Not part of make check.
+# Timings are wall-clock: run it on an otherwise idle machine.
 #
 # Traces: sveltecomponent and seph-blog1 from tests/data; automerge-paper
 # is read from $TRACES_DIR (default ../shared/traces beside the clone) and

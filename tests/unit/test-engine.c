@@ -86,13 +86,23 @@ static void string_content(struct y_content *c, uint64_t *len, const char *s)
 {
 	size_t n = strlen(s);
 
-	memset(c, 0, sizeof(*c));
-	c->kind = Y_CONTENT_STRING;
-	c->str.ptr = malloc(n + 1);
-	memcpy(c->str.ptr, s, n + 1);
-	c->str.len = n;
-	c->str.cap = n + 1;
+	if (y_content_set_string(c, s, n))
+		abort();
 	*len = y_utf16_len(s, n);
+}
+
+/* A content string as a C string (content strings are not
+ * NUL-terminated); two buffers in turn, for two arguments. */
+static const char *cstr(const struct y_content *c)
+{
+	static char bufs[2][256];
+	static int k;
+	char *b = bufs[k ^= 1];
+	size_t n = c->str.len < 255 ? c->str.len : 255;
+
+	memcpy(b, y_content_str(c), n);
+	b[n] = 0;
+	return b;
 }
 
 /* List/text insert by visible index (spec 10.2 steps 2-4). */
@@ -201,7 +211,8 @@ static char *text_of(struct y_type *t)
 			continue;
 		if (n + it->content.str.len >= sizeof(buf))
 			break;
-		memcpy(buf + n, it->content.str.ptr, it->content.str.len);
+		memcpy(buf + n, y_content_str(&it->content),
+		       it->content.str.len);
 		n += it->content.str.len;
 	}
 	buf[n] = 0;
@@ -252,10 +263,10 @@ static const char *store_of(struct y_doc *doc)
 				buf[n++] = '~';
 			switch (it->content.kind) {
 			case Y_CONTENT_STRING:
-				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-						      "\"%.*s\"",
-						      (int)it->content.str.len,
-						      it->content.str.ptr);
+				n += (size_t)snprintf(
+					buf + n, sizeof(buf) - n, "\"%.*s\"",
+					(int)it->content.str.len,
+					y_content_str(&it->content));
 				break;
 			case Y_CONTENT_DELETED:
 				buf[n++] = 'D';
@@ -377,22 +388,22 @@ static void test_content(void)
 	for (k = 1; k < 6; k++) {
 		string_content(&c, &len, s);
 		rc = y_content_splice(&r, &c, k, len);
-		if (rc || y_utf16_len(c.str.ptr, c.str.len) != k ||
-		    y_utf16_len(r.str.ptr, r.str.len) != len - k)
+		if (rc || y_utf16_len(y_content_str(&c), c.str.len) != k ||
+		    y_utf16_len(y_content_str(&r), r.str.len) != len - k)
 			all = false;
-		snprintf(joined, sizeof(joined), "%s%s", c.str.ptr, r.str.ptr);
+		snprintf(joined, sizeof(joined), "%s%s", cstr(&c), cstr(&r));
 		if (k != 2 && strcmp(joined, s))
 			all = false;
 		if (k == 2) {
-			is_str(c.str.ptr, "h\xef\xbf\xbd",
+			is_str(cstr(&c), "h\xef\xbf\xbd",
 			       "mid-surrogate: left");
-			is_str(r.str.ptr, "\xef\xbf\xbdllo",
+			is_str(cstr(&r), "\xef\xbf\xbdllo",
 			       "mid-surrogate: right");
 		}
 		/* merge back */
 		if (y_content_merge(&c, &r))
 			all = false;
-		if (k != 2 && strcmp(c.str.ptr, s))
+		if (k != 2 && strcmp(cstr(&c), s))
 			all = false;
 		y_content_release(&c);
 	}

@@ -554,7 +554,7 @@ static void test_parse_fields(void)
 		struct y_item *it = u.clients[0].items[0];
 
 		is_int(it->parent_kind, Y_PARENT_NONE, "no parent");
-		ok(it->parent_sub.ptr == NULL, "no parentSub");
+		ok(it->parent_sub == NULL, "no parentSub");
 		ok(it->info & Y_ITEM_HAS_ORIGIN, "origin");
 		ok(it->info & Y_ITEM_COUNTABLE, "countable");
 		is_int(u.ds.n, 1, "one ds client");
