@@ -54,7 +54,7 @@ build() {
 		;;
 	fuzz-schema)
 		srcs="$top/src/mesh/json.c $top/src/mesh/schema.c $top/src/mesh/validate.c"
-		inc="-I$top/src/mesh $cjson_cflags" libs="$cjson_libs -lm"
+		inc="-I$top/src/mesh -I$top/src/yjs $cjson_cflags" libs="$cjson_libs -lm"
 		;;
 	esac
 	# shellcheck disable=SC2086
