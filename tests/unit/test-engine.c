@@ -274,7 +274,7 @@ static const char *store_of(struct y_doc *doc)
 			case Y_CONTENT_ANY:
 				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
 						      "A%zu",
-						      it->content.list.n);
+						      (size_t)it->content.list.n);
 				break;
 			case Y_CONTENT_TYPE:
 				buf[n++] = 'T';
