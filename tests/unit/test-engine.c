@@ -272,9 +272,9 @@ static const char *store_of(struct y_doc *doc)
 				buf[n++] = 'D';
 				break;
 			case Y_CONTENT_ANY:
-				n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-						      "A%zu",
-						      (size_t)it->content.list.n);
+				n += (size_t)snprintf(
+					buf + n, sizeof(buf) - n, "A%zu",
+					(size_t)it->content.list.n);
 				break;
 			case Y_CONTENT_TYPE:
 				buf[n++] = 'T';
