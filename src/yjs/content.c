@@ -93,7 +93,8 @@ int y_content_set_string(struct y_content *c, const char *s, size_t len)
 		return -ERANGE;
 	if (len <= Y_CONTENT_INLINE_MAX) {
 		c->flags = Y_CONTENT_INLINE;
-		memcpy(c->str.inl, s, len);
+		if (len)
+			memcpy(c->str.inl, s, len);
 	} else {
 		char *p = malloc(len);
 

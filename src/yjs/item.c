@@ -34,7 +34,8 @@ struct y_key *y_key_new(const char *p, size_t len)
 	if (!k)
 		return NULL;
 	k->len = (uint32_t)len;
-	memcpy(k->ptr, p, len);
+	if (len)
+		memcpy(k->ptr, p, len);
 	k->ptr[len] = 0;
 	return k;
 }
