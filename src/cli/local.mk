@@ -20,4 +20,4 @@ src_cli_meshctl_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la \
 # Installed: not -no-install (AM_LDFLAGS in Makefile.am).
 src_cli_meshctl_LDFLAGS =
 
-dist_man1_MANS = contrib/man/meshctl.1
+dist_man1_MANS += contrib/man/meshctl.1

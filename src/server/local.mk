@@ -35,7 +35,7 @@ src_server_meshroomd_LDADD = src/server/libserver.la
 # Installed: not -no-install (AM_LDFLAGS in Makefile.am).
 src_server_meshroomd_LDFLAGS =
 
-dist_man8_MANS = contrib/man/meshroomd.8
+dist_man8_MANS += contrib/man/meshroomd.8
 EXTRA_DIST += contrib/systemd/meshroomd.service
 
 # tests/unit/test-docstore: the docstore alone (no network), with its
