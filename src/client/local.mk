@@ -4,3 +4,15 @@
 # programs that use it (src/cli, src/fs): paths are relative to the top
 # directory.  The layer includes only the public headers of the layers
 # below (proto.h, mesh.h, yjs.h, util.h), never server.h.
+
+noinst_LTLIBRARIES += src/client/libclient.la
+src_client_libclient_la_SOURCES = \
+	src/client/client.h \
+	src/client/stub.c
+src_client_libclient_la_CPPFLAGS = $(AM_CPPFLAGS) \
+	-I$(top_srcdir)/src/client -I$(top_srcdir)/src/proto \
+	-I$(top_srcdir)/src/util -I$(top_srcdir)/src/mesh \
+	$(LWS_CFLAGS) $(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
+src_client_libclient_la_LIBADD = src/proto/libproto.la src/mesh/libmesh.la \
+	src/util/libutil.la src/yjs/libyjs.la \
+	$(LWS_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread $(LIBM)
