@@ -16,3 +16,5 @@ src_client_libclient_la_CPPFLAGS = $(AM_CPPFLAGS) \
 src_client_libclient_la_LIBADD = src/proto/libproto.la src/mesh/libmesh.la \
 	src/util/libutil.la src/yjs/libyjs.la \
 	$(LWS_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread $(LIBM)
+
+include tests/client/interop.mk
