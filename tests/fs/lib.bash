@@ -233,6 +233,7 @@ fs_cleanup() {
 	tac "$state/procs" | while read -r kind pid arg; do
 		case $kind in
 		mnt) umnt "$arg" "$pid" ;;
+		tmux) tmux -S "$pid" kill-server 2>/dev/null ;;
 		*) fs_kill "$pid" ;;
 		esac
 	done
@@ -254,4 +255,70 @@ doc3() {
 # xattr_error FILE: the user.meshfs.error of FILE ('' when none).
 xattr_error() {
 	getfattr --only-values -n user.meshfs.error "$1" 2>/dev/null || true
+}
+
+# ---- documents seen by the peer -------------------------------------------
+# peer_ids PATH: the $ids of the elements of the peer's replica, in order.
+peer_ids() {
+	peer_q '[.. | objects | ."$id"? // empty]' \
+		"{\"op\":\"json\",\"path\":\"$1\",\"ids\":true}"
+}
+
+# same_doc PATH JSON IDS: the peer's replica of PATH (open since before
+# the save) became JSON as an edit of the same document: its stream is
+# still live and was never closed, the elements kept their $ids (IDS, from
+# peer_ids before the save), and the room sent no deletion of PATH.
+same_doc() {
+	local p=$1 want=$2 ids=$3 ans
+	ans=$(peer "{\"op\":\"wait\",\"path\":\"$p\",\"json\":$want}") || return 1
+	if [ "$(jq .equal <<<"$ans")" != true ]; then
+		echo "# $p: the SDK replica is $(jq -c .json <<<"$ans")" >&2
+		echo "# expected $(canon <<<"$want")" >&2
+		return 1
+	fi
+	ans=$(peer "{\"op\":\"state\",\"path\":\"$p\"}") || return 1
+	if [ "$(jq -c '[.live, .closed]' <<<"$ans")" != '[true,0]' ]; then
+		echo "# $p: the SDK's document stream ended: $ans" >&2
+		return 1
+	fi
+	if [ "$(peer_ids "$p")" != "$ids" ]; then
+		echo "# $p: element ids changed: $ids -> $(peer_ids "$p")" >&2
+		return 1
+	fi
+	ans=$(peer_q "[.events[] | select(.kind != \"updated\" and (.path == \"$p\" or .to == \"$p\"))]" '{"op":"events"}') || return 1
+	if [ "$ans" != "[]" ]; then
+		echo "# $p: storage events other than updates: $ans" >&2
+		return 1
+	fi
+}
+
+# ---- terminal programs (tmux) ---------------------------------------------
+# tmux_start CMD...: runs CMD in a detached 120x40 tmux session on a
+# private server (cleaned up by fs_cleanup).
+tmux_start() {
+	FS_TMUX=$FS_STATE.tmux
+	fs_record tmux "$FS_TMUX"
+	tmux -S "$FS_TMUX" -f /dev/null new-session -d -x 120 -y 40 -s ed "$@" 3>&-
+}
+tmux_keys() { # KEYS... (tmux send-keys syntax)
+	tmux -S "$FS_TMUX" send-keys -t ed "$@"
+}
+tmux_screen() {
+	tmux -S "$FS_TMUX" capture-pane -p -t ed 2>/dev/null
+}
+# tmux_wait_text TEXT: waits (10 s) until the screen shows TEXT.
+tmux_wait_text() {
+	fs_wait_for 10 eval "tmux_screen | grep -qF -- $(printf %q "$1")" || {
+		echo "# screen:" >&2
+		tmux_screen | sed 's/^/#   /' >&2
+		return 1
+	}
+}
+# tmux_wait_exit: waits (FS_TIMEOUT) until the program in the session exited.
+tmux_wait_exit() {
+	fs_wait_for "$FS_TIMEOUT" eval "! tmux -S $(printf %q "$FS_TMUX") has-session -t ed" || {
+		echo "# still running; screen:" >&2
+		tmux_screen | sed 's/^/#   /' >&2
+		return 1
+	}
 }
