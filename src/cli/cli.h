@@ -19,6 +19,7 @@
 
 struct mesh_schema;
 struct mesh_diag;
+struct cJSON;
 
 #define CLI_PROG "meshctl"
 
@@ -50,6 +51,21 @@ struct cli_cmd {
 /* The command groups (one file each). */
 extern const struct cli_cmd cli_schema_cmd;
 extern const struct cli_cmd cli_doc_cmd;
+/* The room commands: cmd-token.c, cmd-storage.c, cmd-sync.c, cmd-grep.c. */
+extern const struct cli_cmd cli_token_cmd;
+extern const struct cli_cmd cli_ls_cmd;
+extern const struct cli_cmd cli_stat_cmd;
+extern const struct cli_cmd cli_cat_cmd;
+extern const struct cli_cmd cli_put_cmd;
+extern const struct cli_cmd cli_rm_cmd;
+extern const struct cli_cmd cli_mv_cmd;
+extern const struct cli_cmd cli_url_cmd;
+extern const struct cli_cmd cli_get_cmd;
+extern const struct cli_cmd cli_create_cmd;
+extern const struct cli_cmd cli_patch_cmd;
+extern const struct cli_cmd cli_edit_cmd;
+extern const struct cli_cmd cli_watch_cmd;
+extern const struct cli_cmd cli_grep_cmd;
 
 /* ---- messages ---------------------------------------------------- */
 
@@ -145,5 +161,148 @@ int cli_write_binary(const char *output, const uint8_t *buf, size_t len);
 
 /* Writes text to stdout and flushes it; errors are printed.  0 or -errno. */
 int cli_write_text(const char *text, size_t len);
+
+/* ---- room commands (cmd-room.c) -------------------------------------- */
+
+struct room_client;
+struct util_error;
+struct option;
+
+/*
+ * The options every room command takes: where the room is and how to get
+ * in (resolved by room_target_resolve, which falls back to the
+ * environment), and the timeout of each call.
+ */
+struct cli_room_opts {
+	const char *url; /* --url */
+	const char *room; /* --room */
+	const char *token; /* --token */
+	const char *token_file; /* --token-file */
+	const char *ca_file; /* --ca-file */
+	int timeout_ms; /* --timeout; 0 = the library's default */
+};
+
+/* getopt_long codes of the room options (above any short option). */
+enum {
+	CLI_OPT_URL = 0x200,
+	CLI_OPT_ROOM,
+	CLI_OPT_TOKEN,
+	CLI_OPT_TOKEN_FILE,
+	CLI_OPT_CA_FILE,
+	CLI_OPT_TIMEOUT,
+};
+
+/* The struct option lines of the room options, for a longopts array. */
+/* clang-format off */
+#define CLI_ROOM_LONGOPTS						\
+	{ "url", required_argument, NULL, CLI_OPT_URL },		\
+	{ "room", required_argument, NULL, CLI_OPT_ROOM },		\
+	{ "token", required_argument, NULL, CLI_OPT_TOKEN },		\
+	{ "token-file", required_argument, NULL, CLI_OPT_TOKEN_FILE },	\
+	{ "ca-file", required_argument, NULL, CLI_OPT_CA_FILE },	\
+	{ "timeout", required_argument, NULL, CLI_OPT_TIMEOUT }
+/* clang-format on */
+
+/* The --help lines of the room options. */
+#define CLI_ROOM_HELP                                                          \
+	"Room options (default: the environment, see meshctl(1)):\n"           \
+	"  --url URL          the room, ws[s]://HOST[:PORT]/rooms/ROOM\n"      \
+	"                     ($MESHAGENT_ROOM_URL, $MESHAGENT_API_URL)\n"     \
+	"  --room ROOM        the room name when URL has none "                \
+	"($MESHAGENT_ROOM)\n"                                                  \
+	"  --token JWT        participant token ($MESHAGENT_TOKEN, else one\n" \
+	"                     minted from $MESHAGENT_API_KEY or "              \
+	"$MESHAGENT_SECRET)\n"                                                 \
+	"  --token-file FILE  read the token from FILE\n"                      \
+	"  --ca-file FILE     trust these CAs for wss:// (PEM)\n"              \
+	"  --timeout SECS     give up on each call after SECS (default "       \
+	"10; also\n"                                                           \
+	"                     with a unit: 500ms, 2m)\n"
+
+/*
+ * Handles getopt_long's c when it is a room option: fills o and returns 1;
+ * 0 when c is not one; -1 after printing a usage error for a bad value
+ * (the command then exits with CLI_EXIT_USAGE).
+ */
+int cli_room_option(struct cli_room_opts *o, const struct cli_cmd *cmd, int c,
+		    const char *arg);
+
+/*
+ * A duration: a number with an optional unit ms, s (default), m, h, d.
+ * *out in ms.  0 or -EINVAL.
+ */
+int cli_parse_duration_ms(long long *out, const char *s);
+
+/*
+ * Resolves the target and connects (no reconnection: a command is one
+ * session).  On failure prints "meshctl: <cmd>: <url>: <why>" and returns
+ * the negative errno.
+ */
+int cli_room_connect(struct room_client **out, const struct cli_cmd *cmd,
+		     const struct cli_room_opts *o);
+
+/*
+ * "meshctl: <cmd>: <path>: <why>" on stderr, where why is err's message
+ * when it has one, else strerror(-rc).  path NULL or "" leaves it out.
+ */
+void cli_room_err(const struct cli_cmd *cmd, const char *path, int rc,
+		  const struct util_error *err);
+
+/*
+ * cli_room_connect with the callbacks (and other settings) of cfg, which
+ * the caller initialised with room_config_init; url, token, ca_file,
+ * timeout and no_reconnect are set from o here.
+ */
+struct room_config;
+int cli_room_connect_cfg(struct room_client **out, const struct cli_cmd *cmd,
+			 const struct cli_room_opts *o,
+			 struct room_config *cfg);
+
+/* "meshctl: <cmd>: <path>: <fmt...>" on stderr (path may be NULL). */
+void cli_cmd_err(const struct cli_cmd *cmd, const char *path, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
+
+/* ---- room documents as text (roomdoc.c) ------------------------------ */
+
+/*
+ * The document JSON of path from sync.describe, pretty-printed as a
+ * document file reads (mesh_json_print).  Errors are printed
+ * ("meshctl: <cmd>: <path>: <why>").  0 or -errno.
+ */
+int cli_doc_describe(char **out, size_t *len, struct room_client *c,
+		     const struct cli_cmd *cmd, const char *path);
+
+/* The same rendered from a live replica (opened and closed here) with
+ * flags (MESH_DOC_IDS). */
+int cli_doc_render_live(char **out, size_t *len, struct room_client *c,
+			const struct cli_cmd *cmd, const char *path,
+			unsigned flags);
+
+/* Replaces the JSON text *text by its one-line form.  Errors printed. */
+int cli_json_compact(char **text, size_t *len, const struct cli_cmd *cmd,
+		     const char *path);
+
+/* *out = the render text without its "$id" members (pretty-printed). */
+int cli_doc_strip_ids(char **out, size_t *out_len, const char *text,
+		      size_t len);
+
+/* ---- what changed between two JSON values (jsondiff.c) ---------------- */
+
+/*
+ * *out = one line naming what changed from a to b by JSON pointer:
+ * "/thread/children/2 added, /thread/title changed" (at most max items,
+ * then "and N more"), "no visible change" when equal.  Arrays whose
+ * items are elements with "$id"s are matched by id (an insertion is one
+ * change), other arrays by index.  Pointers are into b (into a for
+ * removals).  0 or -ENOMEM.
+ */
+int cli_json_diff_summary(char **out, const struct cJSON *a,
+			  const struct cJSON *b, size_t max);
+
+/* The exit code for a negative errno: 0 -> OK, else DATA. */
+static inline int cli_exit(int rc)
+{
+	return rc ? CLI_EXIT_DATA : CLI_EXIT_OK;
+}
 
 #endif /* MESHFS_CLI_H */

@@ -3,8 +3,9 @@
  * meshctl.c - main() of meshctl, the meshfs command-line tool: global
  * options and dispatch through the command table.
  *
- * Commands come in groups ("schema", "doc", later the room commands), one
- * file per group, each exporting a struct cli_cmd (cli.h).  A new group is
+ * Commands come in groups ("schema", "doc"; the room commands "ls", "get",
+ * ... are single words), one file per group, each exporting struct
+ * cli_cmds (cli.h).  A new group is
  * one line in `commands` below.  Dispatch walks the words of the command
  * line down the table, answers --help at every level, and hands the rest
  * of argv to the command's run(), which owns its options.
@@ -26,6 +27,21 @@
 static const struct cli_cmd *const commands[] = {
 	&cli_schema_cmd,
 	&cli_doc_cmd,
+	/* the room commands */
+	&cli_token_cmd,
+	&cli_ls_cmd,
+	&cli_stat_cmd,
+	&cli_cat_cmd,
+	&cli_put_cmd,
+	&cli_rm_cmd,
+	&cli_mv_cmd,
+	&cli_url_cmd,
+	&cli_get_cmd,
+	&cli_create_cmd,
+	&cli_patch_cmd,
+	&cli_edit_cmd,
+	&cli_watch_cmd,
+	&cli_grep_cmd,
 	NULL,
 };
 
@@ -33,8 +49,8 @@ static const struct cli_cmd top = {
 	.name = CLI_PROG,
 	.path = "",
 	.synopsis = "[--help] [--version] COMMAND [ARGS...]",
-	.summary = "Check MeshSchemas and convert, validate and edit MeshAgent "
-		   "documents.",
+	.summary = "Check MeshSchemas, convert, validate and edit MeshAgent "
+		   "documents, and\nwork with a room's documents and files.",
 	.help = "Global options:\n"
 		"  -h, --help     show this help (also: meshctl COMMAND --help)\n"
 		"  -V, --version  show the version\n"
@@ -43,8 +59,13 @@ static const struct cli_cmd top = {
 		"updates) is\n"
 		"refused when stdout is a terminal unless --force is given.\n"
 		"\n"
-		"Exit status: 0 success, 1 invalid or unreadable input, 2 "
-		"usage error.\n"
+		"Room commands find the room in --url or the environment\n"
+		"($MESHAGENT_ROOM_URL, $MESHAGENT_TOKEN, ...; see "
+		"'meshctl ls --help').\n"
+		"\n"
+		"Exit status: 0 success, 1 failure (invalid input, an error "
+		"from the room),\n"
+		"2 usage error.\n"
 		"See meshctl(1) for details and examples.\n",
 	.subcmds = commands,
 };
