@@ -119,7 +119,7 @@ after_save() {
 	cd "$MNT/$D"
 	tmux_start emacs -nw -Q e.document
 	tmux_wait_text '"one"'
-	tmux_keys M-< C-s '"one' Enter
+	tmux_keys 'M-<' C-s '"one' Enter
 	tmux_keys -- '-emacs2'
 	tmux_keys C-x C-s
 	tmux_wait_text 'Wrote'
