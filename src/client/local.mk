@@ -8,7 +8,12 @@
 noinst_LTLIBRARIES += src/client/libclient.la
 src_client_libclient_la_SOURCES = \
 	src/client/client.h \
-	src/client/stub.c
+	src/client/internal.h \
+	src/client/conn.c \
+	src/client/storage.c \
+	src/client/sync.c \
+	src/client/doc.c \
+	src/client/target.c
 src_client_libclient_la_CPPFLAGS = $(AM_CPPFLAGS) \
 	-I$(top_srcdir)/src/client -I$(top_srcdir)/src/proto \
 	-I$(top_srcdir)/src/util -I$(top_srcdir)/src/mesh \
