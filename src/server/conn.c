@@ -310,6 +310,54 @@ void srv_call_close(struct srv_call *call)
 	call_unlink(call);
 }
 
+/*
+ * The close handshake (RFC 6455 §5.5.1, §7.1.2), done here rather than by
+ * lws_close_reason() + returning -1: after sending its close frame, lws
+ * 4.1 gives the peer a fixed 5 s to answer and then drops the socket
+ * abortively, and in practice it tears the connection down as soon as more
+ * data frames arrive behind the close.  A client still sending the rest of
+ * an oversized message then gets a reset instead of our close frame (close
+ * 1006 instead of 1009).  So: send the close frame ourselves, keep reading
+ * and discarding whatever the peer still sends (srv_conn_receive ignores
+ * data once closing), and end the TCP connection only when the peer's
+ * close frame arrives (srv_conn_peer_closed) or after SRV_CLOSE_WAIT
+ * seconds.
+ *
+ * lws 4.1 takes opcode 4 (its private LWS_WRITE_CLOSE) in lws_write() for
+ * exactly this; the public enum leaves it out because lws_close_reason()
+ * normally does the job.
+ */
+#define SRV_WRITE_CLOSE ((enum lws_write_protocol)4)
+
+static int send_close(struct srv_conn *conn)
+{
+	unsigned char buf[LWS_PRE + 125];
+	size_t n = strlen(conn->close_reason);
+
+	if (lws_send_pipe_choked(conn->wsi)) {
+		lws_callback_on_writable(conn->wsi);
+		return 0;
+	}
+	if (n > 123)
+		n = 123;
+	buf[LWS_PRE] = (unsigned char)(conn->close_status >> 8);
+	buf[LWS_PRE + 1] = (unsigned char)conn->close_status;
+	memcpy(buf + LWS_PRE + 2, conn->close_reason, n);
+	if (lws_write(conn->wsi, buf + LWS_PRE, n + 2, SRV_WRITE_CLOSE) < 0)
+		return -1;
+	conn->close_sent = true;
+	lws_set_timeout(conn->wsi, PENDING_TIMEOUT_CLOSE_ACK, SRV_CLOSE_WAIT);
+	return 0;
+}
+
+int srv_conn_peer_closed(struct srv_conn *conn)
+{
+	/* Our close was sent: this is its answer, the handshake is over
+	 * and lws ends the connection (FIN, no second close frame).
+	 * Otherwise lws answers the peer's close itself. */
+	return conn->close_sent ? -1 : 0;
+}
+
 /* Writes queued packets while the socket takes them. */
 int srv_conn_writeable(struct srv_conn *conn)
 {
@@ -336,12 +384,8 @@ int srv_conn_writeable(struct srv_conn *conn)
 			free(o);
 		}
 	}
-	if (conn->closing) {
-		lws_close_reason(wsi, (enum lws_close_status)conn->close_status,
-				 (unsigned char *)conn->close_reason,
-				 strlen(conn->close_reason));
-		return -1;
-	}
+	if (conn->closing && !conn->close_sent)
+		return send_close(conn);
 	return 0;
 }
 

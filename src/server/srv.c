@@ -826,6 +826,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 					lws_is_first_fragment(wsi),
 					lws_is_final_fragment(wsi),
 					lws_frame_is_binary(wsi));
+	case LWS_CALLBACK_WS_PEER_INITIATED_CLOSE:
+		return pss->conn ? srv_conn_peer_closed(pss->conn) : 0;
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		if (!pss->conn)
 			return -1;

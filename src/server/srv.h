@@ -112,6 +112,7 @@ struct srv_conn {
 	uint64_t cur_req; /* request being dispatched, and whether */
 	bool cur_answered; /* the toolkit answered it already */
 	bool closing; /* close after the queue drained */
+	bool close_sent; /* our close frame is out: awaiting the peer's */
 	int close_status;
 	char close_reason[100];
 };

@@ -18,6 +18,8 @@
 #define SRV_MAX_TOOLKITS 8
 /* A connection whose unsent output exceeds this is too slow: closed. */
 #define SRV_MAX_BACKLOG ((size_t)256 << 20)
+/* Seconds a peer has to answer our close frame before the socket is dropped. */
+#define SRV_CLOSE_WAIT 30
 /* Sanity bound on room names (bytes). */
 #define SRV_ROOM_NAME_MAX 128
 
@@ -78,6 +80,8 @@ int srv_conn_receive(struct srv_conn *conn, const void *in, size_t len,
 		     bool first, bool final, bool binary);
 int srv_conn_writeable(struct srv_conn *conn);
 void srv_conn_closed(struct srv_conn *conn);
+/* LWS_CALLBACK_WS_PEER_INITIATED_CLOSE: -1 ends the connection. */
+int srv_conn_peer_closed(struct srv_conn *conn);
 /* Starts a graceful close (flush the queue, then close with status). */
 void srv_conn_close(struct srv_conn *conn, int status, const char *reason);
 

@@ -241,6 +241,18 @@ try {
   r.sendPackets(packets(0, "room.invoke_tool", pack({ toolkit: "storage", tool: "exists", arguments: { type: "json", json: { path: "x".repeat(70000) } } })));
   cl = await within(10000, r.closed, "close after an oversized message");
   is(cl.code, 1009, "a message over --max-message: close 1009");
+  // The client goes on sending the rest of the message after the server
+  // decided to close: the server must drain it and still complete the
+  // close handshake (a reset here shows up as 1006).
+  const codes = [];
+  for (let round = 0; round < 5; round++) {
+    r = await open();
+    await r.next((m) => m.type === "connected", "connected before the oversized message");
+    r.sendPackets([Buffer.concat([u64(0), u32(0), u32(100), Buffer.from("room.invoke_tool")])]);
+    for (let i = 1; i <= 100; i++) r.sendPackets([Buffer.concat([u64(0), u32(i), Buffer.alloc(1024)])]);
+    codes.push((await within(10000, r.closed, "close after 100 packets of 1 kB")).code);
+  }
+  same(codes, [1009, 1009, 1009, 1009, 1009], "100 kB in 100 packets, 5 times: close 1009 each time (the rest of the message is drained)");
   r = await open();
   r.ws.send(Buffer.alloc(200000), { binary: true });
   cl = await within(10000, r.closed, "close after a huge packet");
