@@ -269,6 +269,26 @@ static cJSON *pointer_get(cJSON *v, const char *ptr)
 	return v;
 }
 
+/*
+ * Inserts item into array before index i (i = size: appends).  Not
+ * cJSON_InsertItemInArray: cJSON 1.7.15 refuses to insert before an item
+ * whose prev link it did not set while parsing.
+ */
+static void array_insert(cJSON *array, int i, cJSON *item)
+{
+	cJSON *rest = cJSON_CreateArray();
+	int k = 0;
+
+	while (array->child && k++ < i)
+		cJSON_AddItemToArray(rest, cJSON_DetachItemFromArray(array, 0));
+	cJSON_AddItemToArray(rest, item);
+	while (array->child)
+		cJSON_AddItemToArray(rest, cJSON_DetachItemFromArray(array, 0));
+	while (rest->child)
+		cJSON_AddItemToArray(array, cJSON_DetachItemFromArray(rest, 0));
+	cJSON_Delete(rest);
+}
+
 enum edit_kind { EDIT_MERGE, EDIT_INSERT, EDIT_SETATTR };
 
 /*
@@ -310,10 +330,7 @@ static void do_edit(struct ddoc *dd, enum edit_kind kind, const char *ptr,
 			long i = strtol(arg, NULL, 10);
 			int n = cJSON_GetArraySize(at);
 
-			if (i < 0 || i >= n)
-				cJSON_AddItemToArray(at, val);
-			else
-				cJSON_InsertItemInArray(at, (int)i, val);
+			array_insert(at, i < 0 || i >= n ? n : (int)i, val);
 			val = NULL;
 		} else if (kind == EDIT_SETATTR && cJSON_IsObject(at)) {
 			if (cJSON_HasObjectItem(at, arg))
