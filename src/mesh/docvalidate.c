@@ -9,6 +9,8 @@
  *    (what a write to a document file goes through);
  *  - mesh_doc_validate: a live libyjs document, walked without rendering
  *    (what the server runs on a replica after an incoming update).
+ * The JSON is walked by the walk level S uses too (validate.c,
+ * mesh_walk_json); this file gives it the level R hooks.
  * Rules: the top level is {"<root>": {...}}; every element object has one
  * key, a tag of the schema that the parent's child property lists; every
  * attribute is a value property of the element (the child property holds
@@ -26,256 +28,156 @@
 
 #include "docint.h"
 
-struct rctx {
-	const struct mesh_schema *s;
-	struct mesh_diag *d;
-	struct mesh_ptr ptr;
-	unsigned flags;
-	int err;
-};
-
-static MESH_PRINTF(2, 3) void report(struct rctx *c, const char *fmt, ...)
-{
-	char msg[MESH_ERROR_MSG_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof(msg))
-		memcpy(msg + sizeof(msg) - 4, "...", 4);
-	if (c->ptr.oom || mesh_diag_add(c->d, mesh_ptr_str(&c->ptr), "%s", msg))
-		c->err = -ENOMEM;
-}
-
-static void tag_list(char *buf, size_t len, const struct mesh_property *p)
-{
-	size_t i, o = 0;
-	int n;
-
-	buf[0] = '\0';
-	if (!p || !p->n_tags) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	for (i = 0; i < p->n_tags && o < len; i++) {
-		n = snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-			     p->tags[i]);
-		if (n < 0)
-			return;
-		o += (size_t)n;
-	}
-	if (o >= len && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-}
-
 /* The tag check shared by both walks; returns the element type when the
  * tag is known (even if misplaced, so that its inside is checked too). */
-static const struct mesh_element *
-check_tag(struct rctx *c, const struct mesh_element *parent, const char *tag)
+static const struct mesh_element *check_tag(struct mesh_walk *w,
+					    const struct mesh_element *parent,
+					    const char *tag)
 {
-	const struct mesh_element *et = mesh_schema_element(c->s, tag);
+	const struct mesh_element *et = mesh_schema_element(w->s, tag);
 	char tags[256];
 
 	if (!et) {
-		report(c, "unknown element \"%s\" (not in the schema)", tag);
+		mesh_walk_report(
+			w, "unknown element \"%s\" (not in the schema)", tag);
 		return NULL;
 	}
 	if (!parent->child) {
-		report(c, "children are not allowed on \"%s\"", parent->tag);
+		mesh_walk_report(w, "children are not allowed on \"%s\"",
+				 parent->tag);
 	} else if (!mesh_property_allows_tag(parent->child, tag)) {
-		tag_list(tags, sizeof(tags), parent->child);
-		report(c,
-		       "element \"%s\" is not allowed in \"%s\" of \"%s\" (allowed: %s)",
-		       tag, parent->child->name, parent->tag, tags);
+		mesh_tag_list(tags, sizeof(tags), parent->child);
+		mesh_walk_report(
+			w,
+			"element \"%s\" is not allowed in \"%s\" of \"%s\" (allowed: %s)",
+			tag, parent->child->name, parent->tag, tags);
 	}
 	return et;
 }
 
 /* ---------------------------------------------------------------------- */
-/* JSON                                                                    */
+/* JSON: the hooks of the walk in validate.c                               */
 /* ---------------------------------------------------------------------- */
 
-static void json_value(struct rctx *c, const struct mesh_element *et,
-		       const cJSON *v, bool root);
-
-static void json_delta(struct rctx *c, const cJSON *delta)
+static void json_delta(struct mesh_walk *w, const cJSON *delta)
 {
 	const cJSON *op, *m;
 	size_t i = 0, saved, saved2;
 
 	if (!cJSON_IsArray(delta)) {
-		report(c,
-		       "expected an array of {\"insert\": ...} operations, got %s",
-		       mesh_json_type_name(delta));
+		mesh_walk_report(
+			w,
+			"expected an array of {\"insert\": ...} operations, got %s",
+			mesh_json_type_name(delta));
 		return;
 	}
 	for (op = delta->child; op; op = op->next, i++) {
-		saved = c->ptr.len;
-		mesh_ptr_push_index(&c->ptr, i);
+		saved = w->ptr.len;
+		mesh_ptr_push_index(&w->ptr, i);
 		if (!cJSON_IsObject(op)) {
-			report(c,
-			       "expected an {\"insert\": ...} object, got %s",
-			       mesh_json_type_name(op));
+			mesh_walk_report(
+				w,
+				"expected an {\"insert\": ...} object, got %s",
+				mesh_json_type_name(op));
 		} else if (!mesh_json_get(op, "insert")) {
-			report(c,
-			       "missing \"insert\" (a text node holds only inserts)");
+			mesh_walk_report(
+				w,
+				"missing \"insert\" (a text node holds only inserts)");
 		}
 		for (m = cJSON_IsObject(op) ? op->child : NULL; m;
 		     m = m->next) {
-			saved2 = c->ptr.len;
-			mesh_ptr_push(&c->ptr, m->string);
+			saved2 = w->ptr.len;
+			mesh_ptr_push(&w->ptr, m->string);
 			if (!strcmp(m->string, "insert")) {
 				if (!cJSON_IsString(m) && !cJSON_IsObject(m))
-					report(c,
-					       "expected a string (or an embed object), got %s",
-					       mesh_json_type_name(m));
+					mesh_walk_report(
+						w,
+						"expected a string (or an embed object), got %s",
+						mesh_json_type_name(m));
 			} else if (!strcmp(m->string, "attributes")) {
 				if (!cJSON_IsObject(m) && !cJSON_IsNull(m))
-					report(c,
-					       "expected an object of formatting attributes, got %s",
-					       mesh_json_type_name(m));
+					mesh_walk_report(
+						w,
+						"expected an object of formatting attributes, got %s",
+						mesh_json_type_name(m));
 			} else {
-				report(c,
-				       "unexpected key \"%s\" (a text node's delta holds only insert and attributes)",
-				       m->string);
+				mesh_walk_report(
+					w,
+					"unexpected key \"%s\" (a text node's delta holds only insert and attributes)",
+					m->string);
 			}
-			mesh_ptr_pop(&c->ptr, saved2);
+			mesh_ptr_pop(&w->ptr, saved2);
 		}
-		mesh_ptr_pop(&c->ptr, saved);
+		mesh_ptr_pop(&w->ptr, saved);
 	}
 }
 
-static void json_entry(struct rctx *c, const struct mesh_element *parent,
+/* Text nodes (and plain strings, their shorthand) are dealt with here. */
+static bool json_entry(struct mesh_walk *w, const struct mesh_element *parent,
+		       const struct mesh_property *p, size_t idx,
 		       const cJSON *entry)
 {
-	const struct mesh_element *et;
-	size_t n, saved;
-	const cJSON *m;
+	size_t saved;
 
-	if (cJSON_IsString(entry) || mesh_json_is_text_node(c->s, entry)) {
-		if (!mesh_tag_has_text(parent->tag)) {
-			report(c,
-			       "a text node is only allowed in a \"text\" element, not in \"%s\"",
-			       parent->tag);
-			return;
-		}
-		if (cJSON_IsString(entry))
-			return;
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, MESH_TEXT_TAG);
-		mesh_ptr_push(&c->ptr, "delta");
-		json_delta(c, entry->child->child);
-		mesh_ptr_pop(&c->ptr, saved);
-		return;
+	(void)p;
+	(void)idx;
+	if (!cJSON_IsString(entry) && !mesh_json_is_text_node(w->s, entry))
+		return false;
+	if (!mesh_tag_has_text(parent->tag)) {
+		mesh_walk_report(
+			w,
+			"a text node is only allowed in a \"text\" element, not in \"%s\"",
+			parent->tag);
+		return true;
 	}
-	if (!cJSON_IsObject(entry)) {
-		report(c,
-		       "expected an element object {\"<tag>\": {...}}, got %s",
-		       mesh_json_type_name(entry));
-		return;
-	}
-	n = mesh_json_count(entry);
-	if (n != 1)
-		report(c,
-		       "an element object must have exactly one key (its tag), got %zu",
-		       n);
-	for (m = entry->child; m; m = m->next) {
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, m->string);
-		et = check_tag(c, parent, m->string);
-		if (et)
-			json_value(c, et, m, false);
-		mesh_ptr_pop(&c->ptr, saved);
-	}
+	if (cJSON_IsString(entry))
+		return true;
+	saved = w->ptr.len;
+	mesh_ptr_push(&w->ptr, MESH_TEXT_TAG);
+	mesh_ptr_push(&w->ptr, "delta");
+	json_delta(w, entry->child->child);
+	mesh_ptr_pop(&w->ptr, saved);
+	return true;
 }
 
-static void json_value(struct rctx *c, const struct mesh_element *et,
-		       const cJSON *v, bool root)
+static const struct mesh_element *json_tag(struct mesh_walk *w,
+					   const struct mesh_element *parent,
+					   const struct mesh_property *p,
+					   size_t idx, const char *tag)
 {
-	char msg[MESH_ERROR_MSG_MAX];
-	const struct mesh_property *p;
-	const cJSON *m, *e;
-	size_t saved, saved2, i;
-
-	if (!cJSON_IsObject(v)) {
-		report(c,
-		       "expected an object with the properties of \"%s\", got %s",
-		       et->tag, mesh_json_type_name(v));
-		return;
-	}
-	for (m = v->child; m; m = m->next) {
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, m->string);
-		p = mesh_element_property(et, m->string);
-		if (!strcmp(m->string, "$id") && !p) {
-			if (root)
-				report(c, "the root element has no \"$id\"");
-			else if (!(c->flags & MESH_DOC_IDS))
-				report(c,
-				       "unexpected key \"$id\" (ids are assigned by the document)");
-			else if (!cJSON_IsString(m) || !m->valuestring[0])
-				report(c,
-				       "expected \"$id\" to be a non-empty string, got %s",
-				       mesh_json_type_name(m));
-		} else if (!p) {
-			report(c,
-			       "unexpected property \"%s\" (not in the schema of \"%s\")",
-			       m->string, et->tag);
-		} else if (p->kind == MESH_PROP_VALUE) {
-			if (!mesh_property_check_value(p, m, msg, sizeof(msg)))
-				report(c, "%s", msg);
-		} else if (!cJSON_IsArray(m)) {
-			report(c, "expected an array of child elements, got %s",
-			       mesh_json_type_name(m));
-		} else {
-			for (e = m->child, i = 0; e; e = e->next, i++) {
-				saved2 = c->ptr.len;
-				mesh_ptr_push_index(&c->ptr, i);
-				json_entry(c, et, e);
-				mesh_ptr_pop(&c->ptr, saved2);
-			}
-		}
-		mesh_ptr_pop(&c->ptr, saved);
-	}
+	(void)p;
+	(void)idx;
+	return check_tag(w, parent, tag);
 }
+
+static void json_id(struct mesh_walk *w, const cJSON *v, bool root)
+{
+	if (root)
+		mesh_walk_report(w, "the root element has no \"$id\"");
+	else if (!(w->flags & MESH_DOC_IDS))
+		mesh_walk_report(
+			w,
+			"unexpected key \"$id\" (ids are assigned by the document)");
+	else if (!cJSON_IsString(v) || !v->valuestring[0])
+		mesh_walk_report(
+			w, "expected \"$id\" to be a non-empty string, got %s",
+			mesh_json_type_name(v));
+}
+
+static const struct mesh_walk_ops json_ops = {
+	.entry = json_entry,
+	.tag = json_tag,
+	.id = json_id,
+};
 
 int mesh_validate_json(struct mesh_diag *out, const struct mesh_schema *s,
 		       const cJSON *doc, unsigned flags)
 {
-	const struct mesh_element *root = mesh_schema_root(s);
-	struct rctx c = { .s = s, .d = out, .flags = flags };
-	size_t start = out->total;
-	bool found = false;
-	const cJSON *m;
+	struct mesh_walk w = {
+		.s = s, .d = out, .ops = &json_ops, .flags = flags
+	};
 
-	if (!cJSON_IsObject(doc)) {
-		report(&c, "expected a JSON object {\"%s\": {...}}, got %s",
-		       root->tag, mesh_json_type_name(doc));
-		goto out;
-	}
-	for (m = doc->child; m; m = m->next) {
-		mesh_ptr_push(&c.ptr, m->string);
-		if (!strcmp(m->string, root->tag)) {
-			found = true;
-			json_value(&c, root, m, true);
-		} else {
-			report(&c,
-			       "unexpected key \"%s\" at the top level (only \"%s\" is allowed)",
-			       m->string, root->tag);
-		}
-		mesh_ptr_pop(&c.ptr, 0);
-	}
-	if (!found) {
-		mesh_ptr_push(&c.ptr, root->tag);
-		report(&c, "missing root element \"%s\"", root->tag);
-	}
-out:
-	mesh_ptr_free(&c.ptr);
-	if (c.err)
-		return c.err;
-	return out->total > start ? -EINVAL : 0;
+	return mesh_walk_json(&w, doc);
 }
 
 /* ---------------------------------------------------------------------- */
@@ -304,7 +206,7 @@ static const char *kind_name(enum y_kind k)
 	}
 }
 
-static void live_attrs(struct rctx *c, struct y_type *el,
+static void live_attrs(struct mesh_walk *c, struct y_type *el,
 		       const struct mesh_element *et, bool root)
 {
 	char msg[MESH_ERROR_MSG_MAX];
@@ -325,33 +227,38 @@ static void live_attrs(struct rctx *c, struct y_type *el,
 			has_id = true;
 			if (v.kind != Y_VALUE_ANY ||
 			    v.any->kind != Y_ANY_STRING || !v.any->str.len)
-				report(c, "\"$id\" must be a non-empty string");
+				mesh_walk_report(
+					c,
+					"\"$id\" must be a non-empty string");
 		} else if (!p) {
-			report(c,
-			       "unexpected property \"%s\" (not in the schema of \"%s\")",
-			       key, et->tag);
+			mesh_walk_report(
+				c,
+				"unexpected property \"%s\" (not in the schema of \"%s\")",
+				key, et->tag);
 		} else if (p->kind == MESH_PROP_CHILD) {
 			/* The Python SDK stores the child array as an
 			 * attribute too (spec §3.4 quirk 5): ignore it. */
 		} else if (v.kind != Y_VALUE_ANY) {
-			report(c, "expected a %s value, got a shared type",
-			       mesh_value_type_name(p->type));
+			mesh_walk_report(
+				c, "expected a %s value, got a shared type",
+				mesh_value_type_name(p->type));
 		} else {
 			j = mesh_any_to_cjson(v.any);
 			if (!j)
 				c->err = -ENOMEM;
 			else if (!mesh_property_check_value(p, j, msg,
 							    sizeof(msg)))
-				report(c, "%s", msg);
+				mesh_walk_report(c, "%s", msg);
 			cJSON_Delete(j);
 		}
 		mesh_ptr_pop(&c->ptr, saved);
 	}
 	if (!root && !has_id)
-		report(c, "missing \"$id\" (every element needs one)");
+		mesh_walk_report(c,
+				 "missing \"$id\" (every element needs one)");
 }
 
-static void live_element(struct rctx *c, struct y_type *el,
+static void live_element(struct mesh_walk *c, struct y_type *el,
 			 const struct mesh_element *et, bool root)
 {
 	const struct mesh_element *cet;
@@ -377,15 +284,17 @@ static void live_element(struct rctx *c, struct y_type *el,
 		else
 			snprintf(what, sizeof(what), "child %zu", i);
 		if (v.kind != Y_VALUE_TYPE) {
-			report(c, "%s is a plain value, not an element", what);
+			mesh_walk_report(
+				c, "%s is a plain value, not an element", what);
 		} else if (y_type_kind(v.type) == Y_XML_TEXT) {
 			if (!mesh_tag_has_text(et->tag))
-				report(c,
-				       "%s: a text node is only allowed in a \"text\" element, not in \"%s\"",
-				       what, et->tag);
+				mesh_walk_report(
+					c,
+					"%s: a text node is only allowed in a \"text\" element, not in \"%s\"",
+					what, et->tag);
 		} else if (y_type_kind(v.type) != Y_XML_ELEMENT) {
-			report(c, "%s is a %s, not an element", what,
-			       kind_name(y_type_kind(v.type)));
+			mesh_walk_report(c, "%s is a %s, not an element", what,
+					 kind_name(y_type_kind(v.type)));
 		} else {
 			tag = y_type_name(v.type);
 			mesh_ptr_push(&c->ptr, tag ? tag : "");
@@ -402,7 +311,7 @@ int mesh_doc_validate(struct mesh_diag *out, struct y_doc *doc,
 		      const struct mesh_schema *s)
 {
 	const struct mesh_element *root = mesh_schema_root(s);
-	struct rctx c = { .s = s, .d = out };
+	struct mesh_walk c = { .s = s, .d = out };
 	size_t start = out->total;
 	struct y_type *yroot;
 	int ret;
@@ -412,8 +321,5 @@ int mesh_doc_validate(struct mesh_diag *out, struct y_doc *doc,
 		return ret;
 	mesh_ptr_push(&c.ptr, root->tag);
 	live_element(&c, yroot, root, true);
-	mesh_ptr_free(&c.ptr);
-	if (c.err)
-		return c.err;
-	return out->total > start ? -EINVAL : 0;
+	return mesh_walk_end(&c, start);
 }

@@ -8,56 +8,18 @@
  * parsed schema.  That yields one precise message per fault (a generic
  * validator reports a failed anyOf as "not valid under any of the given
  * schemas") and lets us report every fault in one pass.
+ *
+ * The walk over the document JSON is shared with level R validation
+ * (docvalidate.c, mesh_validate_json): both check the same shapes with the
+ * same messages, and differ only in the hooks of struct mesh_walk_ops
+ * (internal.h): ordered properties and missing properties here, text
+ * nodes, "$id"s and misplaced-but-known tags there.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
-
-struct vctx {
-	const struct mesh_schema *s;
-	struct mesh_diag *d;
-	struct mesh_ptr ptr; /* where in the document we are */
-	int err; /* -ENOMEM once recording failed */
-};
-
-static MESH_PRINTF(2, 3) void report(struct vctx *c, const char *fmt, ...)
-{
-	char msg[MESH_ERROR_MSG_MAX];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	if (n >= (int)sizeof(msg))
-		memcpy(msg + sizeof(msg) - 4, "...", 4);
-	if (c->ptr.oom || mesh_diag_add(c->d, mesh_ptr_str(&c->ptr), "%s", msg))
-		c->err = -ENOMEM;
-}
-
-/* "a, b, c" (the allowed tags), cut to len. */
-static void tag_list(char *buf, size_t len, const struct mesh_property *p)
-{
-	size_t i, o = 0;
-	int n;
-
-	buf[0] = '\0';
-	if (!p->n_tags) {
-		snprintf(buf, len, "none");
-		return;
-	}
-	for (i = 0; i < p->n_tags && o < len; i++) {
-		n = snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
-			     p->tags[i]);
-		if (n < 0)
-			return;
-		o += (size_t)n;
-	}
-	if (o >= len && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-}
 
 static bool type_matches(const struct mesh_property *p, const cJSON *v)
 {
@@ -112,166 +74,281 @@ bool mesh_property_check_value(const struct mesh_property *p, const cJSON *v,
 	return false;
 }
 
-static void check_element_value(struct vctx *c, const struct mesh_element *el,
-				const cJSON *v);
+/* ---------------------------------------------------------------------- */
+/* The document JSON walk (shared with docvalidate.c)                      */
+/* ---------------------------------------------------------------------- */
+
+void mesh_walk_report(struct mesh_walk *w, const char *fmt, ...)
+{
+	char msg[MESH_ERROR_MSG_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (n >= (int)sizeof(msg))
+		memcpy(msg + sizeof(msg) - 4, "...", 4);
+	if (w->ptr.oom || mesh_diag_add(w->d, mesh_ptr_str(&w->ptr), "%s", msg))
+		w->err = -ENOMEM;
+}
+
+void mesh_tag_list(char *buf, size_t len, const struct mesh_property *p)
+{
+	size_t i, o = 0;
+	int n;
+
+	buf[0] = '\0';
+	if (!p || !p->n_tags) {
+		snprintf(buf, len, "none");
+		return;
+	}
+	for (i = 0; i < p->n_tags && o < len; i++) {
+		n = snprintf(buf + o, len - o, "%s%s", i ? ", " : "",
+			     p->tags[i]);
+		if (n < 0)
+			return;
+		o += (size_t)n;
+	}
+	if (o >= len && len > 4)
+		memcpy(buf + len - 4, "...", 4);
+}
+
+static void walk_value(struct mesh_walk *w, const struct mesh_element *et,
+		       const cJSON *v, bool root);
 
 /* Entry idx of the child property p of parent (ptr: at the entry). */
-static void check_child(struct vctx *c, const struct mesh_element *parent,
-			const struct mesh_property *p, size_t idx,
-			const cJSON *item)
+static void walk_entry(struct mesh_walk *w, const struct mesh_element *parent,
+		       const struct mesh_property *p, size_t idx,
+		       const cJSON *entry)
 {
-	const struct mesh_element *el;
-	size_t n = mesh_json_count(item), saved;
-	char tags[256];
+	const struct mesh_element *et;
+	size_t n, saved;
 	const cJSON *m;
 
-	if (p->ordered && idx >= p->n_tags) {
-		report(c,
-		       "too many entries: \"%s\" of \"%s\" is ordered and takes at most %zu",
-		       p->name, parent->tag, p->n_tags);
+	if (w->ops->entry && w->ops->entry(w, parent, p, idx, entry))
+		return;
+	if (!cJSON_IsObject(entry)) {
+		mesh_walk_report(
+			w,
+			"expected an element object {\"<tag>\": {...}}, got %s",
+			mesh_json_type_name(entry));
 		return;
 	}
-	if (!cJSON_IsObject(item)) {
-		report(c,
-		       "expected an element object {\"<tag>\": {...}}, got %s",
-		       mesh_json_type_name(item));
-		return;
-	}
+	n = mesh_json_count(entry);
 	if (n != 1)
-		report(c,
-		       "an element object must have exactly one key (its tag), got %zu",
-		       n);
-	for (m = item->child; m; m = m->next) {
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, m->string);
-		el = mesh_schema_element(c->s, m->string);
-		if (p->ordered && strcmp(m->string, p->tags[idx])) {
-			report(c,
-			       "element \"%s\" is not allowed at position %zu of \"%s\" in \"%s\" (expected \"%s\")",
-			       m->string, idx, p->name, parent->tag,
-			       p->tags[idx]);
-		} else if (!el) {
-			report(c, "unknown element \"%s\" (not in the schema)",
-			       m->string);
-		} else if (!mesh_property_allows_tag(p, m->string)) {
-			tag_list(tags, sizeof(tags), p);
-			report(c,
-			       "element \"%s\" is not allowed in \"%s\" of \"%s\" (allowed: %s)",
-			       m->string, p->name, parent->tag, tags);
-		} else {
-			check_element_value(c, el, m);
-		}
-		mesh_ptr_pop(&c->ptr, saved);
+		mesh_walk_report(
+			w,
+			"an element object must have exactly one key (its tag), got %zu",
+			n);
+	for (m = entry->child; m; m = m->next) {
+		saved = w->ptr.len;
+		mesh_ptr_push(&w->ptr, m->string);
+		et = w->ops->tag(w, parent, p, idx, m->string);
+		if (et)
+			walk_value(w, et, m, false);
+		mesh_ptr_pop(&w->ptr, saved);
 	}
 }
 
-static void check_property(struct vctx *c, const struct mesh_element *el,
-			   const struct mesh_property *p, const cJSON *v)
+/* A member of an element's value object that the schema declares. */
+static void walk_property(struct mesh_walk *w, const struct mesh_element *et,
+			  const struct mesh_property *p, const cJSON *v)
 {
 	char msg[MESH_ERROR_MSG_MAX];
-	const cJSON *item;
+	const cJSON *e;
 	size_t i, saved;
 
 	if (p->kind == MESH_PROP_VALUE) {
 		if (!mesh_property_check_value(p, v, msg, sizeof(msg)))
-			report(c, "%s", msg);
+			mesh_walk_report(w, "%s", msg);
 		return;
 	}
 	if (!cJSON_IsArray(v)) {
-		report(c, "expected an array of child elements, got %s",
-		       mesh_json_type_name(v));
+		mesh_walk_report(w,
+				 "expected an array of child elements, got %s",
+				 mesh_json_type_name(v));
 		return;
 	}
-	for (item = v->child, i = 0; item; item = item->next, i++) {
-		saved = c->ptr.len;
-		mesh_ptr_push_index(&c->ptr, i);
-		check_child(c, el, p, i, item);
-		mesh_ptr_pop(&c->ptr, saved);
+	for (e = v->child, i = 0; e; e = e->next, i++) {
+		saved = w->ptr.len;
+		mesh_ptr_push_index(&w->ptr, i);
+		walk_entry(w, et, p, i, e);
+		mesh_ptr_pop(&w->ptr, saved);
 	}
 }
 
-/* The value object of an element of type el (ptr: at it). */
-static void check_element_value(struct vctx *c, const struct mesh_element *el,
-				const cJSON *v)
+/* The value object of an element of type et (ptr: at it). */
+static void walk_value(struct mesh_walk *w, const struct mesh_element *et,
+		       const cJSON *v, bool root)
 {
 	const struct mesh_property *p;
 	const cJSON *m;
-	size_t i, saved;
+	size_t saved;
 
 	if (!cJSON_IsObject(v)) {
-		report(c,
-		       "expected an object with the properties of \"%s\", got %s",
-		       el->tag, mesh_json_type_name(v));
+		mesh_walk_report(
+			w,
+			"expected an object with the properties of \"%s\", got %s",
+			et->tag, mesh_json_type_name(v));
 		return;
 	}
 	for (m = v->child; m; m = m->next) {
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, m->string);
-		p = mesh_element_property(el, m->string);
+		saved = w->ptr.len;
+		mesh_ptr_push(&w->ptr, m->string);
+		p = mesh_element_property(et, m->string);
 		if (p)
-			check_property(c, el, p, m);
+			walk_property(w, et, p, m);
 		else if (strcmp(m->string, "$id") == 0)
-			report(c,
-			       "unexpected key \"$id\" (ids are not part of strict document JSON)");
+			w->ops->id(w, m, root);
 		else
-			report(c,
-			       "unexpected property \"%s\" (not in the schema of \"%s\")",
-			       m->string, el->tag);
-		mesh_ptr_pop(&c->ptr, saved);
+			mesh_walk_report(
+				w,
+				"unexpected property \"%s\" (not in the schema of \"%s\")",
+				m->string, et->tag);
+		mesh_ptr_pop(&w->ptr, saved);
 	}
+	if (w->ops->done)
+		w->ops->done(w, et, v);
+}
+
+int mesh_walk_json(struct mesh_walk *w, const cJSON *doc)
+{
+	const struct mesh_element *root = mesh_schema_root(w->s);
+	size_t start = w->d->total;
+	bool found = false;
+	const cJSON *m;
+
+	if (!cJSON_IsObject(doc)) {
+		mesh_walk_report(
+			w, "expected a JSON object {\"%s\": {...}}, got %s",
+			root->tag, mesh_json_type_name(doc));
+		goto out;
+	}
+	for (m = doc->child; m; m = m->next) {
+		mesh_ptr_push(&w->ptr, m->string);
+		if (strcmp(m->string, root->tag) == 0) {
+			found = true;
+			walk_value(w, root, m, true);
+		} else {
+			mesh_walk_report(
+				w,
+				"unexpected key \"%s\" at the top level (only \"%s\" is allowed)",
+				m->string, root->tag);
+		}
+		mesh_ptr_pop(&w->ptr, 0);
+	}
+	if (!found) {
+		mesh_ptr_push(&w->ptr, root->tag);
+		mesh_walk_report(w, "missing root element \"%s\"", root->tag);
+	}
+out:
+	return mesh_walk_end(w, start);
+}
+
+int mesh_walk_end(struct mesh_walk *w, size_t start)
+{
+	mesh_ptr_free(&w->ptr);
+	if (w->err)
+		return w->err;
+	return w->d->total > start ? -EINVAL : 0;
+}
+
+/* ---------------------------------------------------------------------- */
+/* Level S: the hooks                                                      */
+/* ---------------------------------------------------------------------- */
+
+static bool strict_entry(struct mesh_walk *w, const struct mesh_element *parent,
+			 const struct mesh_property *p, size_t idx,
+			 const cJSON *entry)
+{
+	(void)entry;
+	if (!p->ordered || idx < p->n_tags)
+		return false;
+	mesh_walk_report(
+		w,
+		"too many entries: \"%s\" of \"%s\" is ordered and takes at most %zu",
+		p->name, parent->tag, p->n_tags);
+	return true;
+}
+
+static const struct mesh_element *strict_tag(struct mesh_walk *w,
+					     const struct mesh_element *parent,
+					     const struct mesh_property *p,
+					     size_t idx, const char *tag)
+{
+	const struct mesh_element *el = mesh_schema_element(w->s, tag);
+	char tags[256];
+
+	if (p->ordered && strcmp(tag, p->tags[idx])) {
+		mesh_walk_report(
+			w,
+			"element \"%s\" is not allowed at position %zu of \"%s\" in \"%s\" (expected \"%s\")",
+			tag, idx, p->name, parent->tag, p->tags[idx]);
+	} else if (!el) {
+		mesh_walk_report(
+			w, "unknown element \"%s\" (not in the schema)", tag);
+	} else if (!mesh_property_allows_tag(p, tag)) {
+		mesh_tag_list(tags, sizeof(tags), p);
+		mesh_walk_report(
+			w,
+			"element \"%s\" is not allowed in \"%s\" of \"%s\" (allowed: %s)",
+			tag, p->name, parent->tag, tags);
+	} else {
+		return el;
+	}
+	return NULL;
+}
+
+static void strict_id(struct mesh_walk *w, const cJSON *v, bool root)
+{
+	(void)v;
+	(void)root;
+	mesh_walk_report(
+		w,
+		"unexpected key \"$id\" (ids are not part of strict document JSON)");
+}
+
+/* Every property is required to be present (null for no value). */
+static void strict_done(struct mesh_walk *w, const struct mesh_element *el,
+			const cJSON *v)
+{
+	const struct mesh_property *p;
+	size_t i, saved;
+
 	for (i = 0; i < el->n_props; i++) {
 		p = &el->props[i];
 		if (cJSON_GetObjectItemCaseSensitive(v, p->name))
 			continue;
-		saved = c->ptr.len;
-		mesh_ptr_push(&c->ptr, p->name);
+		saved = w->ptr.len;
+		mesh_ptr_push(&w->ptr, p->name);
 		if (p->kind == MESH_PROP_CHILD)
-			report(c,
-			       "missing property \"%s\" (the children of \"%s\"; use [] for none)",
-			       p->name, el->tag);
+			mesh_walk_report(
+				w,
+				"missing property \"%s\" (the children of \"%s\"; use [] for none)",
+				p->name, el->tag);
 		else if (!p->required)
-			report(c,
-			       "missing property \"%s\" (use null for no value)",
-			       p->name);
+			mesh_walk_report(
+				w,
+				"missing property \"%s\" (use null for no value)",
+				p->name);
 		else
-			report(c, "missing property \"%s\"", p->name);
-		mesh_ptr_pop(&c->ptr, saved);
+			mesh_walk_report(w, "missing property \"%s\"", p->name);
+		mesh_ptr_pop(&w->ptr, saved);
 	}
 }
+
+static const struct mesh_walk_ops strict_ops = {
+	.entry = strict_entry,
+	.tag = strict_tag,
+	.id = strict_id,
+	.done = strict_done,
+};
 
 int mesh_validate_strict(struct mesh_diag *out, const struct mesh_schema *s,
 			 const cJSON *doc)
 {
-	const struct mesh_element *root = mesh_schema_root(s);
-	struct vctx c = { .s = s, .d = out };
-	bool found = false;
-	const cJSON *m;
-	size_t start = out->total;
+	struct mesh_walk w = { .s = s, .d = out, .ops = &strict_ops };
 
-	if (!cJSON_IsObject(doc)) {
-		report(&c, "expected a JSON object {\"%s\": {...}}, got %s",
-		       root->tag, mesh_json_type_name(doc));
-		goto out;
-	}
-	for (m = doc->child; m; m = m->next) {
-		mesh_ptr_push(&c.ptr, m->string);
-		if (strcmp(m->string, root->tag) == 0) {
-			found = true;
-			check_element_value(&c, root, m);
-		} else {
-			report(&c,
-			       "unexpected key \"%s\" at the top level (only \"%s\" is allowed)",
-			       m->string, root->tag);
-		}
-		mesh_ptr_pop(&c.ptr, 0);
-	}
-	if (!found) {
-		mesh_ptr_push(&c.ptr, root->tag);
-		report(&c, "missing root element \"%s\"", root->tag);
-	}
-out:
-	mesh_ptr_free(&c.ptr);
-	if (c.err)
-		return c.err;
-	return out->total > start ? -EINVAL : 0;
+	return mesh_walk_json(&w, doc);
 }
