@@ -12,8 +12,7 @@ load lib
 
 setup_file() {
 	export FS_STATE=$BATS_FILE_TMPDIR/state
-	fs_require
-	fs_need jq curl
+	FS_SKIP=$(fs_missing) && export FS_SKIP && return 0
 	srv_start
 	export MNT=$BATS_FILE_TMPDIR/mnt
 	mnt_remote "$MNT" editors
@@ -25,6 +24,7 @@ teardown_file() {
 }
 
 setup() {
+	fs_require
 	export FS_STATE=$BATS_TEST_TMPDIR/state
 	D=t$BATS_TEST_NUMBER
 	# the editors' default settings, without root's own rc files

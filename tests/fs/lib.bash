@@ -30,14 +30,31 @@ t() {
 	timeout -k 5 "$FS_TIMEOUT" "$@"
 }
 
-# fs_require: skips the test (file) when meshfs cannot be tested here.
+# fs_missing [TOOL...]: prints why meshfs cannot be tested here (and
+# succeeds), or fails when everything needed is there.
+fs_missing() {
+	local x
+	[ -x "$MESHFS" ] || { echo "meshfs not built ($MESHFS)"; return 0; }
+	[ -x "$MESHROOMD" ] || { echo "meshroomd not built"; return 0; }
+	[ -c /dev/fuse ] || { echo "no /dev/fuse"; return 0; }
+	[ -d "$fs_top/tests/node/node_modules/@meshagent/meshagent" ] || {
+		echo "tests/node not installed (tests/node/ensure.sh)"
+		return 0
+	}
+	for x in fusermount3 "$NODE" jq curl "$@"; do
+		command -v "$x" >/dev/null || { echo "$x not installed"; return 0; }
+	done
+	return 1
+}
+
+# fs_require [TOOL...]: skips the test when meshfs cannot be tested here.
+# (bats 1.8 cannot skip from setup_file: there, use
+#  `FS_SKIP=$(fs_missing ...) && return 0` and fs_require in setup.)
 fs_require() {
-	[ -x "$MESHFS" ] || skip "meshfs not built ($MESHFS)"
-	[ -x "$MESHROOMD" ] || skip "meshroomd not built"
-	[ -c /dev/fuse ] || skip "no /dev/fuse"
-	command -v fusermount3 >/dev/null || skip "no fusermount3"
-	[ -d "$fs_top/tests/node/node_modules/@meshagent/meshagent" ] ||
-		skip "tests/node not installed (tests/node/ensure.sh)"
+	local why
+	[ -z "${FS_SKIP:-}" ] || skip "$FS_SKIP"
+	why=$(fs_missing "$@") && skip "$why"
+	return 0
 }
 
 # fs_need TOOL...: skips when a tool is missing.
@@ -321,4 +338,9 @@ tmux_wait_exit() {
 		tmux_screen | sed 's/^/#   /' >&2
 		return 1
 	}
+}
+
+# doc3p A B C: doc3 as meshfs renders it (2-space indent, newline at the end).
+doc3p() {
+	doc3 "$@" | jq --indent 2 .
 }

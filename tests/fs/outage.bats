@@ -11,8 +11,7 @@ load lib
 
 setup() {
 	export FS_STATE=$BATS_TEST_TMPDIR/state
-	fs_require
-	fs_need jq curl python3
+	fs_require python3
 	MNT=$BATS_TEST_TMPDIR/mnt
 }
 

@@ -9,8 +9,7 @@ load lib
 
 setup() {
 	export FS_STATE=$BATS_TEST_TMPDIR/state
-	fs_require
-	fs_need python3
+	fs_require python3
 }
 
 teardown() {

@@ -11,8 +11,7 @@ load lib
 
 setup_file() {
 	export FS_STATE=$BATS_FILE_TMPDIR/state
-	fs_require
-	fs_need jq curl
+	FS_SKIP=$(fs_missing) && export FS_SKIP && return 0
 	srv_start
 	export MNT=$BATS_FILE_TMPDIR/mnt
 	mnt_remote "$MNT" tools
@@ -25,6 +24,7 @@ teardown_file() {
 }
 
 setup() {
+	fs_require
 	export FS_STATE=$BATS_TEST_TMPDIR/state
 	D=t$BATS_TEST_NUMBER
 	L=$BATS_TEST_TMPDIR/local
@@ -68,7 +68,7 @@ room_json() {
 	fs_wait_for 10 test -f "$MNT/$D/sub/p.txt"
 	run -0 t cat "$MNT/$D/sub/p.txt"
 	[ "$output" = $'line one\nneedle-99 two' ]
-	[ "$(t stat -c %s "$MNT/$D/sub/p.txt")" -eq 22 ]
+	[ "$(t stat -c %s "$MNT/$D/sub/p.txt")" -eq 23 ]
 	[ "$(t wc -l <"$MNT/$D/sub/p.txt")" -eq 2 ]
 	run -0 t grep -rn needle-99 "$MNT/$D"
 	[ "$output" = "$MNT/$D/sub/p.txt:2:needle-99 two" ]
@@ -230,7 +230,7 @@ room_json() {
 	fs_need rsync
 	mkdir -p "$L/src/deep/er" "$L/src/e"
 	for i in 1 2 3; do
-		doc3 "H$i" "B$i" "C$i" >"$L/src/d$i.document"
+		doc3p "H$i" "B$i" "C$i" >"$L/src/d$i.document"
 		head -c $((i * 5000)) /dev/urandom >"$L/src/deep/r$i.bin"
 	done
 	echo text >"$L/src/deep/er/t.txt"
@@ -239,7 +239,7 @@ room_json() {
 	run -0 room_json "$D/d2.document"
 	[ "$output" = "$(canon "$L/src/d2.document")" ]
 	# an rsync update: rsync writes a temp name and renames it over
-	doc3 H2 B2-new C2 >"$L/src/d2.document"
+	doc3p H2 B2-new C2 >"$L/src/d2.document"
 	echo changed >"$L/src/deep/er/t.txt"
 	touch -d '2001-01-01' "$L/src/deep/er/t.txt"
 	run -0 t rsync -a "$L/src/" "$MNT/$D/"
