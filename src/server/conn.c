@@ -668,6 +668,17 @@ static void on_chunk(struct srv_conn *conn, const struct proto_message *m,
 		goto out;
 	}
 	srv_call_get(call);
+	if (ch.content.type == PROTO_CONTENT_CONTROL &&
+	    ch.content.method == PROTO_CONTROL_CLOSE &&
+	    call->toolkit->stream_end) {
+		conn->cur_req = m->id;
+		conn->cur_answered = false;
+		r = call->toolkit->stream_end(call, m->id);
+		if (r != SRV_ANSWER_LATER && !conn->cur_answered)
+			srv_respond(conn, m->id, NULL);
+		srv_call_put(call);
+		goto out;
+	}
 	if (ch.content.type == PROTO_CONTENT_CONTROL) {
 		srv_respond(conn, m->id, NULL);
 		if (ch.content.method == PROTO_CONTROL_CLOSE) {

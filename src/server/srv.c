@@ -1128,6 +1128,10 @@ void srv_free(struct srv *srv)
 		srv->ctx = NULL;
 	}
 	srv_run_deferred(srv);
+	/* storage jobs still queued finish now; their answers (no-ops on the
+	 * dead connections, events aside) need the rooms */
+	srv_storage_stop(srv);
+	srv_run_deferred(srv);
 	for (room = srv->rooms; room; room = next) {
 		next = room->next;
 		for (i = srv->ntoolkits; i-- > 0;)

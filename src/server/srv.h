@@ -266,6 +266,17 @@ struct srv_toolkit {
 			    const char *dst, bool is_folder);
 	int (*storage_write)(struct srv_room *room, const char *path);
 	int (*storage_read)(struct srv_room *room, const char *path);
+
+	/*
+	 * Optional; when set it replaces stream_close(call, SRV_CLOSE_CLIENT):
+	 * the client's control/close request chunk, with its message id, for
+	 * a toolkit that answers that chunk only once its work is done (an
+	 * upload: after the file is durable).  Return 0 and the core answers
+	 * `empty` at once, or SRV_ANSWER_LATER and answer it yourself, exactly
+	 * once, with srv_respond(call->conn, msg_id, NULL).  Either way the
+	 * toolkit calls srv_call_close(call) when it is finished.
+	 */
+	int (*stream_end)(struct srv_call *call, uint64_t msg_id);
 };
 
 /* Registers a toolkit (before srv_run).  -EEXIST for a duplicate name. */
@@ -281,6 +292,12 @@ const struct srv_toolkit *srv_toolkit_find(struct srv *srv, const char *name);
  */
 int srv_storage_init(struct srv *srv);
 int srv_sync_init(struct srv *srv);
+/*
+ * Called by srv_free once the loop ended and before the rooms are closed:
+ * stops the storage worker thread after it finished every queued job (their
+ * answers are deferred, so srv_free runs them next, while the rooms exist).
+ */
+void srv_storage_stop(struct srv *srv);
 /* Called by srv_free after every room is closed (frees toolkit globals). */
 void srv_storage_fini(struct srv *srv);
 void srv_sync_fini(struct srv *srv);

@@ -19,14 +19,27 @@
  *
  * Uploads write a temp file in the destination folder and commit it with
  * fsync + rename + fsync of the folder, so a file is always either its old
- * or its new content, even across a crash.  These fsyncs (and recursive
- * deletes) run in the event-loop thread: storage writes are rare next to
- * sync traffic, whose journal has the docstore's own committer thread.
+ * or its new content, even across a crash.
+ *
+ * Blocking disk I/O runs in a worker thread per server (one FIFO queue, so
+ * the jobs of one stream stay in order), never in the event loop: one slow
+ * disk must not stall every connection.  The worker runs upload writes,
+ * fsyncs, download reads, and recursive removals; each job's "done" half
+ * runs back in the loop thread (srv_defer) and answers the client.  What
+ * must stay atomic with the docstore hooks (the rename of an upload, of a
+ * move, of a deleted path to a hidden trash name) stays in the loop: a
+ * rename is a metadata change, not a data flush.  Metadata reads (list,
+ * stat, opening a file) also stay in the loop.
+ *
+ * Durability order: an upload's close chunk is answered, its control/close
+ * sent and its storage.file.updated event emitted only after the file and
+ * its folder are fsynced; delete and move answer after their folders are.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +109,156 @@ const char *srv_mime_type(const char *name)
 			if (!strcasecmp(dot, mime_ext[i][0]))
 				return mime_ext[i][1];
 	return "application/octet-stream";
+}
+
+/* ---------------------------------------------------------------------
+ * The worker thread
+ * --------------------------------------------------------------------- */
+
+/*
+ * A job: work() runs in the worker thread and touches only what the job
+ * owns (its fds, buffers, and the xfer of a call it references: the xfer
+ * is not used by the loop while a job of it is queued); done() runs in the
+ * loop thread and releases the job's references.
+ */
+struct job {
+	void (*work)(struct job *j);
+	void (*done)(struct job *j);
+	struct srv *srv;
+	struct srv_call *call; /* referenced, or NULL */
+	struct srv_conn *conn; /* referenced, or NULL */
+	uint64_t msg_id;
+	int r; /* work's result: 0 or -errno */
+	int fd1, fd2; /* owned folder fds (delete, move), or -1 */
+	char *path1, *path2; /* owned */
+	char trash[sizeof(SRV_TMP_PREFIX) + 20]; /* to remove, or "" */
+	uint8_t *buf; /* owned */
+	size_t len;
+	struct job *next;
+};
+
+/* One per server, reached through the toolkit's priv. */
+struct storage_state {
+	struct srv_toolkit tk; /* first */
+	struct srv *srv;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct job *head, *tail;
+	bool stop;
+	bool started;
+	pthread_t thread;
+};
+
+static struct storage_state *state_of(struct srv *srv)
+{
+	const struct srv_toolkit *tk = srv_toolkit_find(srv, "storage");
+
+	return tk ? tk->priv : NULL;
+}
+
+static void job_free(struct job *j)
+{
+	if (j->fd1 >= 0)
+		close(j->fd1);
+	if (j->fd2 >= 0)
+		close(j->fd2);
+	if (j->call)
+		srv_call_put(j->call);
+	if (j->conn)
+		srv_conn_put(j->conn);
+	free(j->path1);
+	free(j->path2);
+	free(j->buf);
+	free(j);
+}
+
+static void job_done(void *arg)
+{
+	struct job *j = arg;
+
+	j->done(j);
+	job_free(j);
+}
+
+static struct job *job_new(struct srv *srv, void (*work)(struct job *),
+			   void (*done)(struct job *))
+{
+	struct job *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return NULL;
+	j->srv = srv;
+	j->work = work;
+	j->done = done;
+	j->fd1 = j->fd2 = -1;
+	return j;
+}
+
+/* Hands the finished job back to the loop thread. */
+static void job_finish(struct job *j)
+{
+	/* srv_defer only fails without memory; the answer must not be
+	 * lost, so wait for some to come back. */
+	while (srv_defer(j->srv, job_done, j) < 0)
+		usleep(1000);
+}
+
+static void *worker_main(void *arg)
+{
+	struct storage_state *st = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&st->lock);
+	for (;;) {
+		while (!st->head && !st->stop)
+			pthread_cond_wait(&st->cond, &st->lock);
+		j = st->head;
+		if (!j)
+			break; /* stop, and the queue is drained */
+		st->head = j->next;
+		if (!st->head)
+			st->tail = NULL;
+		pthread_mutex_unlock(&st->lock);
+		j->work(j);
+		job_finish(j);
+		pthread_mutex_lock(&st->lock);
+	}
+	pthread_mutex_unlock(&st->lock);
+	return NULL;
+}
+
+/* Queues a job (loop thread).  Once the worker stopped (srv_free), the
+ * work runs right here. */
+static void job_submit(struct job *j)
+{
+	struct storage_state *st = state_of(j->srv);
+
+	pthread_mutex_lock(&st->lock);
+	if (!st->stop && st->started) {
+		j->next = NULL;
+		if (st->tail)
+			st->tail->next = j;
+		else
+			st->head = j;
+		st->tail = j;
+		pthread_cond_signal(&st->cond);
+		pthread_mutex_unlock(&st->lock);
+		return;
+	}
+	pthread_mutex_unlock(&st->lock);
+	j->work(j);
+	job_done(j);
+}
+
+/* fsync with EINTR retry; 0 or -errno. */
+static int sync_fd(int fd)
+{
+	int r;
+
+	do
+		r = fsync(fd);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -468,9 +631,72 @@ static bool folder_empty(int parent, const char *name)
 	return empty;
 }
 
+/* A fresh hidden name (SRV_TMP_PREFIX + 16 hex digits). */
+static int tmp_name(char out[sizeof(SRV_TMP_PREFIX) + 20])
+{
+	unsigned char rnd[8];
+	int r = util_random(rnd, sizeof(rnd));
+
+	if (r < 0)
+		return r;
+	snprintf(out, sizeof(SRV_TMP_PREFIX) + 20,
+		 SRV_TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0],
+		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+	return 0;
+}
+
+/*
+ * Moves name (in folder fd) out of the way under a hidden trash name, for
+ * the worker to remove (rm_tree of a large folder is slow; the rename is
+ * what clients see, atomically with the docstore hooks).
+ */
+static int to_trash(struct job *j, int fd, const char *name)
+{
+	int r = tmp_name(j->trash);
+
+	if (r == 0 && renameat2(fd, name, fd, j->trash, RENAME_NOREPLACE) < 0)
+		r = -errno;
+	if (r < 0)
+		j->trash[0] = '\0';
+	return r;
+}
+
+/* Worker: removes the trash (fd1) and fsyncs the folders fd1, fd2. */
+static void work_remove_sync(struct job *j)
+{
+	int r;
+
+	if (j->trash[0]) {
+		r = rm_tree(j->fd1, j->trash);
+		if (r < 0)
+			util_log_warn("storage: removing %s (was %s): %s",
+				      j->trash, j->path2 ? j->path2 : j->path1,
+				      strerror(-r));
+	}
+	if (j->r < 0)
+		return; /* the operation failed in the loop */
+	j->r = sync_fd(j->fd1);
+	if (j->r == 0 && j->fd2 >= 0)
+		j->r = sync_fd(j->fd2);
+}
+
+static void done_delete(struct job *j)
+{
+	if (j->r < 0)
+		srv_respond_error(j->conn, j->msg_id,
+				  PROTO_ERR_OPERATION_FAILED,
+				  "%s was deleted but not made durable: %s",
+				  j->path1, strerror(-j->r));
+	else
+		srv_respond(j->conn, j->msg_id, NULL);
+	/* The path is gone either way: tell everyone. */
+	event_path(j->conn->room, PROTO_TYPE_FILE_DELETED, j->path1, j->conn);
+}
+
 static int tool_delete(struct srv_conn *conn, uint64_t id, const cJSON *args)
 {
 	bool recursive = srv_json_bool(args, "recursive", false);
+	struct job *j = NULL;
 	struct statx st;
 	const char *base;
 	char *path;
@@ -500,21 +726,58 @@ static int tool_delete(struct srv_conn *conn, uint64_t id, const cJSON *args)
 				  path);
 		goto out;
 	}
+	j = job_new(conn->srv, work_remove_sync, done_delete);
+	if (!j) {
+		respond_errno(conn, id, -ENOMEM, path);
+		goto out;
+	}
 	r = srv_hook_storage_delete(conn->room, path, S_ISDIR(st.stx_mode));
 	if (r == 0)
-		r = rm_tree(dfd, base);
+		r = to_trash(j, dfd, base);
 	if (r < 0) {
 		respond_errno(conn, id, r, path);
 		goto out;
 	}
-	fsync(dfd);
-	srv_respond(conn, id, NULL);
-	event_path(conn->room, PROTO_TYPE_FILE_DELETED, path, conn);
+	j->conn = srv_conn_get(conn);
+	j->msg_id = id;
+	j->fd1 = dfd;
+	j->path1 = path;
+	dfd = -1;
+	path = NULL;
+	job_submit(j);
+	j = NULL;
 out:
+	if (j)
+		job_free(j);
 	if (dfd >= 0)
 		close(dfd);
 	free(path);
 	return 0;
+}
+
+static void done_move(struct job *j)
+{
+	cJSON *h;
+
+	if (j->r < 0 && !j->len) {
+		/* refused or failed before the rename: nothing moved */
+		respond_errno(j->conn, j->msg_id, j->r, j->path1);
+		return;
+	}
+	if (j->r < 0)
+		srv_respond_error(j->conn, j->msg_id,
+				  PROTO_ERR_OPERATION_FAILED,
+				  "%s was moved to %s but not made durable: %s",
+				  j->path1, j->path2, strerror(-j->r));
+	else
+		srv_respond(j->conn, j->msg_id, NULL);
+	h = cJSON_CreateObject();
+	if (h && cJSON_AddStringToObject(h, "source_path", j->path1) &&
+	    cJSON_AddStringToObject(h, "destination_path", j->path2) &&
+	    cJSON_AddStringToObject(h, "participant_id",
+				    j->conn->participant_id))
+		srv_room_event(j->conn->room, PROTO_TYPE_FILE_MOVED, h);
+	cJSON_Delete(h);
 }
 
 static int tool_move(struct srv_conn *conn, uint64_t id, const cJSON *args)
@@ -524,8 +787,8 @@ static int tool_move(struct srv_conn *conn, uint64_t id, const cJSON *args)
 	const char *sbase, *dbase;
 	struct statx sst, dst_st;
 	int sfd = -1, dfd = -1, r;
+	struct job *j = NULL;
 	size_t sl;
-	cJSON *h;
 
 	if (arg_path(&src, conn, id, args, "source_path") < 0 ||
 	    arg_path(&dst, conn, id, args, "destination_path") < 0)
@@ -569,6 +832,13 @@ static int tool_move(struct srv_conn *conn, uint64_t id, const cJSON *args)
 		respond_errno(conn, id, r, r == -ENOENT ? src : dst);
 		goto out;
 	}
+	j = job_new(conn->srv, work_remove_sync, done_move);
+	if (!j) {
+		respond_errno(conn, id, -ENOMEM, src);
+		goto out;
+	}
+	j->conn = srv_conn_get(conn);
+	j->msg_id = id;
 	if (lookup(&dst_st, conn->room, dst) == 0 &&
 	    (S_ISDIR(dst_st.stx_mode) || S_ISDIR(sst.stx_mode))) {
 		/* rename(2) cannot replace a folder or put a folder over
@@ -576,7 +846,7 @@ static int tool_move(struct srv_conn *conn, uint64_t id, const cJSON *args)
 		r = srv_hook_storage_delete(conn->room, dst,
 					    S_ISDIR(dst_st.stx_mode));
 		if (r == 0)
-			r = rm_tree(dfd, dbase);
+			r = to_trash(j, dfd, dbase);
 		if (r < 0) {
 			respond_errno(conn, id, r, dst);
 			goto out;
@@ -585,20 +855,20 @@ static int tool_move(struct srv_conn *conn, uint64_t id, const cJSON *args)
 	r = srv_hook_storage_move(conn->room, src, dst, S_ISDIR(sst.stx_mode));
 	if (r == 0 && renameat(sfd, sbase, dfd, dbase) < 0)
 		r = -errno;
-	if (r < 0) {
-		respond_errno(conn, id, r, src);
-		goto out;
-	}
-	fsync(dfd);
-	fsync(sfd);
-	srv_respond(conn, id, NULL);
-	h = cJSON_CreateObject();
-	if (h && cJSON_AddStringToObject(h, "source_path", src) &&
-	    cJSON_AddStringToObject(h, "destination_path", dst) &&
-	    cJSON_AddStringToObject(h, "participant_id", conn->participant_id))
-		srv_room_event(conn->room, PROTO_TYPE_FILE_MOVED, h);
-	cJSON_Delete(h);
+	/* From here the job answers (the trash, if any, must go anyway). */
+	j->r = r;
+	j->len = r == 0;
+	j->fd1 = dfd;
+	j->fd2 = sfd;
+	j->path1 = src;
+	j->path2 = dst;
+	dfd = sfd = -1;
+	src = dst = NULL;
+	job_submit(j);
+	j = NULL;
 out:
+	if (j)
+		job_free(j);
 	if (sfd >= 0)
 		close(sfd);
 	if (dfd >= 0)
@@ -683,7 +953,13 @@ struct xfer {
 	bool overwrite;
 	bool have_size;
 	uint64_t size; /* upload: announced (if have_size); download: file */
-	uint64_t done; /* bytes received / sent */
+	uint64_t done; /* bytes written / sent (loop thread) */
+	/* bytes handed to the worker: upload writes queued, download reads
+	 * asked for (loop thread) */
+	uint64_t queued;
+	int werr; /* upload: first write error (worker thread) */
+	bool close_pending; /* upload: the client's close chunk awaits */
+	uint64_t close_id; /* its answer (after the commit) */
 	int dirfd; /* upload: destination folder */
 	const char *base; /* into path */
 	char tmp[sizeof(SRV_TMP_PREFIX) + 20];
@@ -820,7 +1096,6 @@ static int start_path(struct srv_call *call, struct xfer *x, const cJSON *h,
 static void upload_start(struct srv_call *call, struct xfer *x, const cJSON *h)
 {
 	const cJSON *size = cJSON_GetObjectItemCaseSensitive(h, "size");
-	unsigned char rnd[8];
 	struct stat st;
 	int r;
 
@@ -856,14 +1131,12 @@ static void upload_start(struct srv_call *call, struct xfer *x, const cJSON *h)
 			return;
 		}
 	}
-	r = util_random(rnd, sizeof(rnd));
+	r = tmp_name(x->tmp);
 	if (r < 0) {
+		x->tmp[0] = '\0';
 		fail_errno(call, r, x->path);
 		return;
 	}
-	snprintf(x->tmp, sizeof(x->tmp),
-		 SRV_TMP_PREFIX "%02x%02x%02x%02x%02x%02x%02x%02x", rnd[0],
-		 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
 	x->fd = openat(x->dirfd, x->tmp,
 		       O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (x->fd < 0) {
@@ -875,74 +1148,180 @@ static void upload_start(struct srv_call *call, struct xfer *x, const cJSON *h)
 	send_pull(call);
 }
 
+/* Worker: appends the chunk to the temp file (unless a write failed). */
+static void work_write(struct job *j)
+{
+	struct xfer *x = j->call->data;
+	const uint8_t *p = j->buf;
+	size_t len = j->len;
+
+	while (len && !x->werr) {
+		ssize_t n = write(x->fd, p, len);
+
+		if (n < 0 && errno != EINTR)
+			x->werr = -errno;
+		if (n > 0) {
+			p += n;
+			len -= (size_t)n;
+		}
+	}
+}
+
+static void done_write(struct job *j)
+{
+	struct srv_call *call = j->call;
+	struct xfer *x = call->data;
+
+	if (!srv_call_alive(call))
+		return;
+	if (x->werr) {
+		fail_errno(call, x->werr, x->path);
+		return;
+	}
+	x->done += j->len;
+	send_pull(call);
+}
+
 static void upload_data(struct srv_call *call, struct xfer *x,
 			const struct proto_content *c)
 {
-	const uint8_t *p = c->payload;
-	size_t len = c->payload_len;
+	struct job *j;
 
-	if (x->have_size && x->done + len > x->size) {
+	if (x->have_size && x->queued + c->payload_len > x->size) {
 		fail(call, PROTO_ERR_INVALID_REQUEST,
 		     "upload of %s: more data than the announced size %llu",
 		     x->path, (unsigned long long)x->size);
 		return;
 	}
-	while (len) {
-		ssize_t n = write(x->fd, p, len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			fail_errno(call, -errno, x->path);
-			return;
+	j = job_new(call->conn->srv, work_write, done_write);
+	if (j && c->payload_len) {
+		j->buf = malloc(c->payload_len);
+		if (!j->buf) {
+			job_free(j);
+			j = NULL;
 		}
-		p += n;
-		len -= (size_t)n;
 	}
-	x->done += c->payload_len;
-	send_pull(call);
+	if (!j) {
+		fail_errno(call, -ENOMEM, x->path);
+		return;
+	}
+	if (c->payload_len)
+		memcpy(j->buf, c->payload, c->payload_len);
+	j->len = c->payload_len;
+	j->call = srv_call_get(call);
+	x->queued += c->payload_len;
+	job_submit(j);
 }
 
-static void upload_commit(struct srv_call *call, struct xfer *x)
+/* Answers the client's close chunk of an upload, once. */
+static void answer_close(struct srv_call *call, struct xfer *x)
 {
-	struct srv_room *room = call->conn->room;
-	char *path;
-	int r;
+	if (!x->close_pending)
+		return;
+	x->close_pending = false;
+	srv_respond(call->conn, x->close_id, NULL);
+}
 
-	if (x->have_size && x->done != x->size) {
-		fail(call, PROTO_ERR_INVALID_REQUEST,
-		     "upload of %s: received %llu bytes, announced %llu",
-		     x->path, (unsigned long long)x->done,
-		     (unsigned long long)x->size);
-		return;
+/* Worker, commit step 3: the folder, so that the rename is durable. */
+static void work_commit_dir(struct job *j)
+{
+	struct xfer *x = j->call->data;
+
+	j->r = sync_fd(x->dirfd);
+}
+
+static void done_commit_dir(struct job *j)
+{
+	struct srv_call *call = j->call;
+	struct xfer *x = call->data;
+	struct srv_room *room = call->conn->room;
+
+	if (j->r < 0) {
+		util_log_warn("room %s: fsync of the folder of %s: %s",
+			      room->name, x->path, strerror(-j->r));
+		srv_call_error(call, PROTO_ERR_OPERATION_FAILED,
+			       "%s was replaced but not made durable: %s",
+			       x->path, strerror(-j->r));
 	}
-	if (fsync(x->fd) < 0) {
-		fail_errno(call, -errno, x->path);
-		return;
+	/* control/close, the close chunk's answer, then the event (the
+	 * file changed in any case) - spec §11.7 */
+	srv_call_close(call);
+	answer_close(call, x);
+	event_path(room, PROTO_TYPE_FILE_UPDATED, x->path, call->conn);
+}
+
+/* Worker, commit step 1: the temp file's data. */
+static void work_commit_file(struct job *j)
+{
+	struct xfer *x = j->call->data;
+
+	j->r = x->werr ? x->werr : sync_fd(x->fd);
+}
+
+/* Loop, commit step 2: the docstore hook and the rename, together. */
+static void done_commit_file(struct job *j)
+{
+	struct srv_call *call = j->call;
+	struct xfer *x = call->data;
+	struct job *next;
+	int r = j->r;
+
+	if (!srv_call_alive(call)) {
+		answer_close(call, x); /* no-op on a dead connection */
+		return; /* xfer_free removes the temp file */
 	}
-	r = srv_hook_storage_write(room, x->path);
+	if (r == 0)
+		r = srv_hook_storage_write(call->conn->room, x->path);
+	if (r == 0 && renameat2(x->dirfd, x->tmp, x->dirfd, x->base,
+				x->overwrite ? 0 : RENAME_NOREPLACE) < 0)
+		r = -errno;
 	if (r < 0) {
 		fail_errno(call, r, x->path);
-		return;
-	}
-	if (x->overwrite)
-		r = renameat(x->dirfd, x->tmp, x->dirfd, x->base);
-	else
-		r = renameat2(x->dirfd, x->tmp, x->dirfd, x->base,
-			      RENAME_NOREPLACE);
-	if (r < 0) {
-		fail_errno(call, -errno, x->path);
+		answer_close(call, x);
 		return;
 	}
 	x->tmp[0] = '\0';
-	if (fsync(x->dirfd) < 0)
-		util_log_warn("room %s: fsync of the folder of %s: %s",
-			      room->name, x->path, strerror(errno));
-	path = x->path; /* the event after the close (spec §11.7) */
-	x->path = NULL;
-	srv_call_close(call);
-	event_path(room, PROTO_TYPE_FILE_UPDATED, path, call->conn);
-	free(path);
+	next = job_new(call->conn->srv, work_commit_dir, done_commit_dir);
+	if (!next) {
+		/* in place, just not known durable: say so */
+		fail(call, PROTO_ERR_OPERATION_FAILED,
+		     "%s was replaced but not made durable: out of memory",
+		     x->path);
+		answer_close(call, x);
+		event_path(call->conn->room, PROTO_TYPE_FILE_UPDATED, x->path,
+			   call->conn);
+		return;
+	}
+	next->call = srv_call_get(call);
+	job_submit(next);
+}
+
+/*
+ * The client's close chunk: commit the upload (fsync, rename, fsync of the
+ * folder, in the worker and the loop in turn) and answer that chunk at
+ * the end.  SRV_ANSWER_LATER, or 0 when the core answers it now.
+ */
+static int upload_commit(struct srv_call *call, struct xfer *x, uint64_t msg_id)
+{
+	struct job *j;
+
+	if (x->have_size && x->queued != x->size) {
+		fail(call, PROTO_ERR_INVALID_REQUEST,
+		     "upload of %s: received %llu bytes, announced %llu",
+		     x->path, (unsigned long long)x->queued,
+		     (unsigned long long)x->size);
+		return 0;
+	}
+	j = job_new(call->conn->srv, work_commit_file, done_commit_file);
+	if (!j) {
+		fail_errno(call, -ENOMEM, x->path);
+		return 0;
+	}
+	j->call = srv_call_get(call);
+	x->close_pending = true;
+	x->close_id = msg_id;
+	job_submit(j);
+	return SRV_ANSWER_LATER;
 }
 
 static void download_start(struct srv_call *call, struct xfer *x,
@@ -992,36 +1371,65 @@ static void download_start(struct srv_call *call, struct xfer *x,
 		srv_call_close(call);
 }
 
-static void download_pull(struct srv_call *call, struct xfer *x)
+/* Worker: reads the next chunk (j->len bytes at j->msg_id). */
+static void work_read(struct job *j)
 {
-	uint64_t left = x->size - x->done;
-	size_t want = left < x->chunk ? (size_t)left : x->chunk;
-	uint8_t *buf;
+	struct xfer *x = j->call->data;
 	ssize_t n;
+
+	do
+		n = pread(x->fd, j->buf, j->len, (off_t)j->msg_id);
+	while (n < 0 && errno == EINTR);
+	j->r = n < 0 ? -errno : (int)n;
+}
+
+static void done_read(struct job *j)
+{
+	struct srv_call *call = j->call;
+	struct xfer *x = call->data;
 	cJSON *h;
 
-	buf = malloc(want ? want : 1);
-	if (!buf) {
-		fail(call, PROTO_ERR_OPERATION_FAILED, "out of memory");
+	if (!srv_call_alive(call))
 		return;
-	}
-	do
-		n = pread(x->fd, buf, want, (off_t)x->done);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0) {
-		free(buf);
+	if (j->r <= 0) {
 		fail(call, PROTO_ERR_OPERATION_FAILED,
 		     "%s changed while it was downloaded", x->path);
 		return;
 	}
 	h = cJSON_CreateObject();
 	if (h && cJSON_AddStringToObject(h, "kind", "data"))
-		srv_call_binary(call, h, buf, (size_t)n);
+		srv_call_binary(call, h, j->buf, (size_t)j->r);
 	cJSON_Delete(h);
-	free(buf);
-	x->done += (uint64_t)n;
-	if (x->done >= x->size)
+	x->done += (uint64_t)j->r;
+	if ((size_t)j->r < j->len)
+		fail(call, PROTO_ERR_OPERATION_FAILED,
+		     "%s changed while it was downloaded", x->path);
+	else if (x->done >= x->size)
 		srv_call_close(call);
+}
+
+static void download_pull(struct srv_call *call, struct xfer *x)
+{
+	uint64_t left = x->size - x->queued;
+	size_t want = left < x->chunk ? (size_t)left : x->chunk;
+	struct job *j;
+
+	if (!want)
+		return; /* a pull past the end: the close is on its way */
+	j = job_new(call->conn->srv, work_read, done_read);
+	if (j)
+		j->buf = malloc(want);
+	if (!j || !j->buf) {
+		if (j)
+			job_free(j);
+		fail(call, PROTO_ERR_OPERATION_FAILED, "out of memory");
+		return;
+	}
+	j->len = want;
+	j->msg_id = x->queued; /* the file offset */
+	j->call = srv_call_get(call);
+	x->queued += want;
+	job_submit(j);
 }
 
 static int storage_stream_chunk(struct srv_call *call, uint64_t id,
@@ -1062,37 +1470,89 @@ static int storage_stream_chunk(struct srv_call *call, uint64_t id,
 
 static void storage_stream_close(struct srv_call *call, enum srv_close_why why)
 {
+	(void)why; /* GONE: call_free removes an upload's temp file */
+	srv_call_close(call);
+}
+
+/* The client's close chunk (replaces stream_close(CLIENT)). */
+static int storage_stream_end(struct srv_call *call, uint64_t msg_id)
+{
 	struct xfer *x = call->data;
 
-	if (why == SRV_CLOSE_GONE)
-		return; /* call_free removes the temp file */
-	if (x->upload && x->started) {
-		upload_commit(call, x);
-		return;
-	}
+	if (x->upload && x->started)
+		return upload_commit(call, x, msg_id);
 	if (x->upload)
 		srv_call_error(call, PROTO_ERR_INVALID_STATE,
 			       "storage.upload closed before its start chunk");
 	srv_call_close(call);
+	return 0;
 }
-
-static const struct srv_toolkit storage_toolkit = {
-	.name = "storage",
-	.invoke = storage_invoke,
-	.stream_open = storage_stream_open,
-	.stream_chunk = storage_stream_chunk,
-	.stream_close = storage_stream_close,
-	.call_free = xfer_free,
-};
 
 int srv_storage_init(struct srv *srv)
 {
-	return srv_register_toolkit(srv, &storage_toolkit);
+	struct storage_state *st = calloc(1, sizeof(*st));
+	int r;
+
+	if (!st)
+		return -ENOMEM;
+	st->srv = srv;
+	st->tk = (struct srv_toolkit){
+		.name = "storage",
+		.priv = st,
+		.invoke = storage_invoke,
+		.stream_open = storage_stream_open,
+		.stream_chunk = storage_stream_chunk,
+		.stream_close = storage_stream_close,
+		.stream_end = storage_stream_end,
+		.call_free = xfer_free,
+	};
+	pthread_mutex_init(&st->lock, NULL);
+	pthread_cond_init(&st->cond, NULL);
+	r = -pthread_create(&st->thread, NULL, worker_main, st);
+	if (r == 0) {
+		st->started = true;
+		r = srv_register_toolkit(srv, &st->tk);
+	}
+	if (r < 0) {
+		if (st->started) {
+			st->stop = true;
+			pthread_cond_signal(&st->cond);
+			pthread_join(st->thread, NULL);
+		}
+		pthread_cond_destroy(&st->cond);
+		pthread_mutex_destroy(&st->lock);
+		free(st);
+	}
+	return r;
+}
+
+void srv_storage_stop(struct srv *srv)
+{
+	struct storage_state *st = state_of(srv);
+
+	if (!st || !st->started)
+		return;
+	pthread_mutex_lock(&st->lock);
+	st->stop = true;
+	pthread_cond_signal(&st->cond);
+	pthread_mutex_unlock(&st->lock);
+	/* the worker drains its queue first; the answers are deferred */
+	pthread_join(st->thread, NULL);
+	st->started = false;
 }
 
 void srv_storage_fini(struct srv *srv)
 {
-	(void)srv;
+	struct storage_state *st = state_of(srv);
+
+	if (!st)
+		return;
+	srv_storage_stop(srv);
+	pthread_cond_destroy(&st->cond);
+	pthread_mutex_destroy(&st->lock);
+	/* srv_free ends right after: the toolkit struct goes with it */
+	st->tk.priv = NULL;
+	free(st);
 }
 
 /* ---------------------------------------------------------------------

@@ -211,6 +211,28 @@ try {
   ok(err2.type === "error" && err2.code === 3001, "download of a missing file: error chunk 3001", JSON.stringify(err2));
   res = await r.invoke("frob", {}, "storage");
   ok(res.type === "error" && res.code === 1003 && res.text === "tool not found storage.frob", "unknown tool: 1003 'tool not found storage.frob'", JSON.stringify(res));
+  // An upload's close chunk is answered only once the file is in place
+  // (after the server's control/close), then comes storage.file.updated.
+  same(await openStream("u1", "upload"), { type: "control", method: "open" }, "upload stream open");
+  const u1 = (m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "u1";
+  const seen = []; // every message from here on, in arrival order
+  const recorder = { match: (m) => (seen.push(m), false), res: () => {} };
+  r.waiters.push(recorder);
+  await r.request("room.tool_call_request_chunk",
+    { tool_call_id: "u1", chunk: { type: "binary", headers: { kind: "start", path: "up/u1.txt", overwrite: false, size: 3 } } });
+  await r.next(u1, "first pull");
+  await r.request("room.tool_call_request_chunk", { tool_call_id: "u1", chunk: { type: "binary", headers: { kind: "data" } } }, Buffer.from("abc"));
+  await r.next(u1, "pull after the data");
+  const cid = r.send("room.tool_call_request_chunk", { tool_call_id: "u1", chunk: { type: "control", method: "close", status_code: 1000 } });
+  await r.response(cid, "the upload's close chunk");
+  const up = path.join(server.dataDir, ROOM, "up/u1.txt");
+  is(fs.existsSync(up) ? fs.readFileSync(up, "utf8") : null, "abc", "upload: the file is in place when the close chunk is answered");
+  await r.next((m) => m.type === "storage.file.updated", "storage.file.updated of u1");
+  r.waiters.splice(r.waiters.indexOf(recorder), 1);
+  const order = seen.filter((m) => (u1(m) && unpack(m.data)[0].chunk.type === "control") ||
+    (m.type === "__response__" && m.id === cid) || m.type === "storage.file.updated").map((m) => m.type);
+  same(order, ["room.tool_call_response_chunk", "__response__", "storage.file.updated"],
+    "upload: control/close, then the close chunk's answer, then storage.file.updated");
   await sdkStillServed("bad contents and streams");
 
   // --- framing violations close the connection ---------------------------

@@ -148,6 +148,21 @@ try {
   await a.storage.delete("dir", { recursive: true });
   await delDir;
   is(await a.storage.exists("dir"), false, "recursive delete of a folder");
+  // rename(2) cannot put a folder over a folder: the old destination goes
+  // to a hidden trash name first, which the storage worker removes.
+  await a.storage.upload("f1/x.txt", enc.encode("1"));
+  await a.storage.upload("f2/y.txt", enc.encode("2"));
+  await a.storage.move("f1", "f2", { overwrite: true });
+  same((await a.storage.list("f2")).map((e) => e.name), ["x.txt"], "move of a folder over a folder with overwrite: the destination is replaced");
+  const leftovers = [];
+  const walk = (d) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name.startsWith(".meshroomd-tmp.")) leftovers.push(path.join(d, e.name));
+      if (e.isDirectory()) walk(path.join(d, e.name));
+    }
+  };
+  walk(path.join(server.dataDir, ROOM));
+  same(leftovers, [], "no temp or trash files left in the room after uploads, deletes and moves");
 
   // --- symlink planted in the data dir ----------------------------------
   const outside = fs.mkdtempSync(path.join(path.dirname(server.dataDir), "outside-"));
