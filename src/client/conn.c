@@ -174,6 +174,8 @@ int room_send_request_locked(struct room_client *c, struct room_req *r,
 	if (e < 0)
 		return e;
 	c->next_id++;
+	util_log_debug("room: -> %s #%llu (%zu bytes)", type,
+		       (unsigned long long)r->id, tail_len);
 	r->gen = c->gen;
 	r->done = false;
 	r->err = 0;
@@ -481,6 +483,7 @@ static void on_response(struct room_client *c, struct proto_message *m)
 		r->err = -EPROTO;
 	}
 	req_complete_locked(c, r);
+	room_docs_pump_locked(c); /* the next queued update, if any */
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 }
@@ -669,6 +672,8 @@ static void on_tool_call(struct room_client *c, struct proto_message *m)
 
 static void dispatch(struct room_client *c, struct proto_message *m)
 {
+	util_log_debug("room: <- %s #%llu (%zu bytes)", m->type,
+		       (unsigned long long)m->id, m->len);
 	if (!strcmp(m->type, PROTO_TYPE_RESPONSE))
 		on_response(c, m);
 	else if (!strcmp(m->type, PROTO_TYPE_RESPONSE_CHUNK))
@@ -809,7 +814,7 @@ static void on_down(struct room_client *c, int e, int code, int http,
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 
-	if (was_up)
+	if (was_up && !c->closing)
 		util_log_warn("room: connection to %s lost (%s)%s", c->url, why,
 			      retry ? ", reconnecting" : "");
 	if (changed)

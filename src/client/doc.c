@@ -565,6 +565,8 @@ void room_docs_reconnected(struct room_client *c)
 		rebuild = d->rebuild;
 		pthread_mutex_unlock(&c->lock);
 		vec = rebuild ? NULL : state_vector_b64(d);
+		util_log_debug("room: %s: resync with vector %s", d->path,
+			       vec ? vec : "null");
 		pthread_mutex_lock(&c->lock);
 		if (room_doc_start_stream_locked(c, d, vec) < 0) {
 			util_log_warn("room: %s: cannot reopen the stream",

@@ -22,4 +22,14 @@ src_client_libclient_la_LIBADD = src/proto/libproto.la src/mesh/libmesh.la \
 	src/util/libutil.la src/yjs/libyjs.la \
 	$(LWS_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread $(LIBM)
 
+# tests/client/test-client: the library against an embedded room server
+# (server.h), every client.h function.
+unit_tests += tests/client/test-client
+tests_client_test_client_CPPFLAGS = $(src_client_libclient_la_CPPFLAGS) \
+	-I$(top_srcdir)/src/server
+tests_client_test_client_LDADD = src/client/libclient.la \
+	src/server/libserver.la src/mesh/libmesh.la src/proto/libproto.la \
+	src/util/libutil.la src/yjs/libyjs.la \
+	$(LWS_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread $(LIBM)
+
 include tests/client/interop.mk
