@@ -1323,6 +1323,60 @@ static void clear_matches(struct mnode *n)
 		clear_matches(n->kids[i]);
 }
 
+/*
+ * The end both merge paths share: matches n (the new tree) to b (the base
+ * tree), then turns the difference into operations on the live element
+ * live under one transaction.  live_id (may be NULL) is live's own id,
+ * which the index of the elements under it leaves out.
+ */
+static int merge_apply(struct mctx *c, struct mnode *b, struct mnode *n,
+		       struct y_type *live, const char *live_id)
+{
+	int ret, ret2;
+
+	ret = match_tree(c, b, n);
+	if (ret)
+		return ret;
+	c->live = mesh_idset_new();
+	c->used = mesh_idset_new();
+	if (!c->live || !c->used ||
+	    (live_id && mesh_idset_put(c->live, live_id, live)))
+		return -ENOMEM;
+	/* A new element may keep its file "$id" only if no live element
+	 * has it (a moved element gets a new one: it is deleted here but
+	 * still live) and no other new element took it first. */
+	ret = mesh_doc_index_ids(c->live, live);
+	if (ret)
+		return ret;
+	ret = y_doc_transact_begin(c->doc, NULL);
+	if (ret)
+		return ret;
+	ret = apply_element(c, b, n, live);
+	ret2 = y_doc_transact_end(c->doc);
+	return ret ? ret : ret2;
+}
+
+/* Frees what a merge context holds (not the context itself). */
+static void mctx_free(struct mctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_all; i++) {
+		free(c->all[i]->kids);
+		units_free(&c->all[i]->u);
+		free(c->all[i]);
+	}
+	free(c->all);
+	for (i = 0; i < c->in.n; i++) {
+		free(c->in.str[i]);
+		cJSON_Delete(c->in.val[i]);
+	}
+	free(c->in.str);
+	free(c->in.val);
+	mesh_idset_free(c->live);
+	mesh_idset_free(c->used);
+}
+
 int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
 		   const struct mesh_schema *s, const cJSON *base,
 		   const cJSON *newj, struct mesh_diag *diag)
@@ -1333,8 +1387,7 @@ int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
 	struct mnode *bt = NULL, *nt = NULL, *lt = NULL;
 	cJSON *live_json = NULL, *own_base = NULL;
 	struct y_type *root;
-	size_t i;
-	int ret, ret2;
+	int ret;
 
 	if (!stats)
 		stats = &local_st;
@@ -1389,44 +1442,9 @@ int mesh_doc_merge(struct mesh_merge_stats *stats, struct y_doc *doc,
 		clear_matches(bt);
 	}
 
-	ret = match_tree(&c, bt, nt);
-	if (ret)
-		goto out;
-
-	ret = -ENOMEM;
-	c.live = mesh_idset_new();
-	c.used = mesh_idset_new();
-	if (!c.live || !c.used)
-		goto out;
-	/* A new element may keep its file "$id" only if no live element
-	 * has it (a moved element gets a new one: it is deleted here but
-	 * still live) and no other new element took it first. */
-	ret = mesh_doc_index_ids(c.live, root);
-	if (ret)
-		goto out;
-
-	ret = y_doc_transact_begin(doc, NULL);
-	if (ret)
-		goto out;
-	ret = apply_element(&c, bt, nt, root);
-	ret2 = y_doc_transact_end(doc);
-	if (!ret)
-		ret = ret2;
+	ret = merge_apply(&c, bt, nt, root, NULL);
 out:
-	for (i = 0; i < c.n_all; i++) {
-		free(c.all[i]->kids);
-		units_free(&c.all[i]->u);
-		free(c.all[i]);
-	}
-	free(c.all);
-	for (i = 0; i < c.in.n; i++) {
-		free(c.in.str[i]);
-		cJSON_Delete(c.in.val[i]);
-	}
-	free(c.in.str);
-	free(c.in.val);
-	mesh_idset_free(c.live);
-	mesh_idset_free(c.used);
+	mctx_free(&c);
 	cJSON_Delete(live_json);
 	cJSON_Delete(own_base);
 	mesh_diag_free(&local);
@@ -1677,7 +1695,7 @@ static int merge_local(struct mesh_merge_stats *stats, struct y_doc *doc,
 	size_t pre, suf, bend, lo, hi, e, k, chain[64], n = 0, a;
 	struct mesh_error err;
 	bool ok = true;
-	int ret = 1, ret2;
+	int ret = 1;
 
 	memset(stats, 0, sizeof(*stats));
 	if (!x || !x->n)
@@ -1767,39 +1785,9 @@ static int merge_local(struct mesh_merge_stats *stats, struct y_doc *doc,
 	ret = 0;
 	if (node_equal(bn, nn))
 		goto out; /* e.g. only white space changed */
-	ret = match_tree(&c, bn, nn);
-	if (ret)
-		goto out;
-	ret = -ENOMEM;
-	c.live = mesh_idset_new();
-	c.used = mesh_idset_new();
-	if (!c.live || !c.used || mesh_idset_put(c.live, bn->id, live))
-		goto out;
-	ret = mesh_doc_index_ids(c.live, live);
-	if (ret)
-		goto out;
-	ret = y_doc_transact_begin(doc, NULL);
-	if (ret)
-		goto out;
-	ret = apply_element(&c, bn, nn, live);
-	ret2 = y_doc_transact_end(doc);
-	if (!ret)
-		ret = ret2;
+	ret = merge_apply(&c, bn, nn, live, bn->id);
 out:
-	for (k = 0; k < c.n_all; k++) {
-		free(c.all[k]->kids);
-		units_free(&c.all[k]->u);
-		free(c.all[k]);
-	}
-	free(c.all);
-	for (k = 0; k < c.in.n; k++) {
-		free(c.in.str[k]);
-		cJSON_Delete(c.in.val[k]);
-	}
-	free(c.in.str);
-	free(c.in.val);
-	mesh_idset_free(c.live);
-	mesh_idset_free(c.used);
+	mctx_free(&c);
 	mesh_idset_free(bids);
 	cJSON_Delete(bj);
 	cJSON_Delete(nj);
