@@ -14,6 +14,7 @@ src_server_libserver_la_SOURCES = \
 	src/server/srvcore.h \
 	src/server/srv.c \
 	src/server/conn.c \
+	src/server/door.c \
 	src/server/paths.c \
 	src/server/storage.c
 # The sync toolkit (sync.c) over the room documents (docstore.c).

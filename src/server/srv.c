@@ -184,6 +184,14 @@ int srv_defer(struct srv *srv, void (*fn)(void *arg), void *arg)
 	return 0;
 }
 
+void srv_wake(struct srv *srv)
+{
+	pthread_mutex_lock(&srv->defer_lock);
+	if (srv->ctx)
+		lws_cancel_service(srv->ctx);
+	pthread_mutex_unlock(&srv->defer_lock);
+}
+
 void srv_run_deferred(struct srv *srv)
 {
 	struct srv_deferred *d, *next;
@@ -446,13 +454,37 @@ static char *base_url(struct srv *srv, struct lws *wsi)
 	return url;
 }
 
+/* Where door.c puts a meshagent-room.<jwt> subprotocol offer. */
+#define SUBPROTO_HEADER "x-meshroomd-subprotocol:"
+#define SUBPROTO_PREFIX "meshagent-room."
+
+/* The meshagent-room.<jwt> subprotocol the client offered (malloc'ed), or
+ * NULL. */
+static char *request_subproto(struct lws *wsi)
+{
+	int n = lws_hdr_custom_length(wsi, SUBPROTO_HEADER,
+				      (int)strlen(SUBPROTO_HEADER));
+	char *v;
+
+	if (n <= (int)strlen(SUBPROTO_PREFIX) || n > SRV_MAX_HEADER_DATA)
+		return NULL;
+	v = malloc((size_t)n + 1);
+	if (v && lws_hdr_custom_copy(wsi, v, n + 1, SUBPROTO_HEADER,
+				     (int)strlen(SUBPROTO_HEADER)) != n) {
+		free(v);
+		v = NULL;
+	}
+	return v;
+}
+
 /*
- * The token of a request: ?token=, else "Authorization: Bearer".  Returns
- * a malloc'ed string or NULL (none, or ENOMEM).
+ * The token of a request: ?token=, else "Authorization: Bearer", else the
+ * meshagent-room.<jwt> subprotocol.  Returns a malloc'ed string or NULL
+ * (none, or ENOMEM).
  */
 static char *request_token(struct lws *wsi)
 {
-	char buf[8192];
+	char buf[8192], *sub, *jwt;
 	const char *v;
 	int n;
 
@@ -466,7 +498,12 @@ static char *request_token(struct lws *wsi)
 			v++;
 		return *v ? strdup(v) : NULL;
 	}
-	return NULL;
+	sub = request_subproto(wsi);
+	if (!sub)
+		return NULL;
+	jwt = strdup(sub + strlen(SUBPROTO_PREFIX));
+	free(sub);
+	return jwt;
 }
 
 /*
@@ -696,14 +733,18 @@ static int confirm_upgrade(struct srv *srv, struct lws *wsi)
 	}
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL)) {
 		/*
-		 * lws 4.1 can only echo a subprotocol it has registered (and
-		 * at most 128 bytes of it), so meshagent-room.<jwt> cannot
-		 * be honoured: refuse clearly instead of a silent hang-up.
+		 * A subprotocol lws sees itself: not a meshagent-room.<jwt>
+		 * offer on a plain connection's first request (door.c moves
+		 * those aside).  lws 4.1 would drop a long one silently and
+		 * can only answer a name it has registered: refuse clearly
+		 * instead (see meshroomd(8)).
 		 */
-		util_log_info("room %s: WebSocket subprotocols are not "
-			      "supported (send the token as ?token= or "
-			      "Authorization: Bearer)",
-			      room);
+		util_log_info(
+			"room %s: WebSocket subprotocol refused (only "
+			"meshagent-room.<jwt>, and not over --tls-cert or on a "
+			"kept-alive connection: send the token as ?token= or "
+			"Authorization: Bearer)",
+			room);
 		lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
 		return 1;
 	}
@@ -743,6 +784,7 @@ static int filter_connection(struct srv *srv, struct lws *wsi,
 	pss->jwt = request_token(wsi);
 	if (check_token(&pss->token, srv, pss->jwt, room))
 		return -1;
+	pss->subproto = request_subproto(wsi);
 	pss->have_token = true;
 	pss->base_url = base_url(srv, wsi);
 	if (!pss->base_url)
@@ -762,8 +804,37 @@ static void pss_release(struct srv_pss *pss)
 	pss->have_token = false;
 	free(pss->jwt);
 	pss->jwt = NULL;
+	free(pss->subproto);
+	pss->subproto = NULL;
 	free(pss->base_url);
 	pss->base_url = NULL;
+}
+
+/*
+ * ADD_HEADERS of the 101 answer: echo the meshagent-room.<jwt> subprotocol
+ * exactly (browsers fail the connection otherwise, spec §2.2).  lws wrote
+ * no Sec-WebSocket-Protocol itself: it never saw the offer.
+ */
+static int add_headers(struct srv_pss *pss, struct lws_process_html_args *a)
+{
+	static const char name[] = "Sec-WebSocket-Protocol: ";
+	size_t n;
+
+	if (!pss || !pss->subproto)
+		return 0;
+	n = strlen(pss->subproto);
+	if (a->max_len < 0 || sizeof(name) - 1 + n + 2 > (size_t)a->max_len) {
+		util_log_warn("subprotocol of %zu bytes does not fit the "
+			      "handshake answer",
+			      n);
+		return -1;
+	}
+	memcpy(a->p, name, sizeof(name) - 1);
+	memcpy(a->p + sizeof(name) - 1, pss->subproto, n);
+	memcpy(a->p + sizeof(name) - 1 + n, "\r\n", 2);
+	a->p += sizeof(name) - 1 + n + 2;
+	a->max_len -= (int)(sizeof(name) - 1 + n + 2);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -806,6 +877,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 			return -1;
 		}
 		return 0;
+	case LWS_CALLBACK_ADD_HEADERS:
+		return add_headers(pss, in);
 	case LWS_CALLBACK_ESTABLISHED:
 		r = srv_conn_new(&pss->conn, srv, wsi, pss);
 		pss_release(pss);
@@ -865,6 +938,10 @@ static void lws_log_emit(int level, const char *line)
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		buf[--n] = '\0';
+	/* lws 4.1 logs every socket adopted with its first bytes (door.c)
+	 * at error level: that is no error. */
+	if (strstr(buf, "adopt_socket_readbuf"))
+		level = LLL_DEBUG;
 	util_log(level == LLL_ERR ? UTIL_LOG_WARN : UTIL_LOG_DEBUG, "%s", buf);
 }
 
@@ -977,17 +1054,26 @@ int srv_new(struct srv **out, const struct srv_config *cfg)
 	if (r < 0)
 		goto err;
 
+	/* Plain ws/http: our own listener (door.c), for subprotocols. */
+	if (!srv->cfg.tls_cert) {
+		r = srv_door_new(&srv->door, &srv->port, srv, srv->cfg.host,
+				 srv->cfg.port);
+		if (r < 0)
+			goto err;
+	}
 	lws_set_log_level(
 		LLL_ERR | (util_log_enabled(UTIL_LOG_DEBUG) ? LLL_WARN : 0),
 		lws_log_emit);
 	memset(&info, 0, sizeof(info));
-	info.port = srv->cfg.port;
+	info.port = srv->door ? CONTEXT_PORT_NO_LISTEN_SERVER : srv->cfg.port;
 	info.iface = srv->cfg.host;
+	/* room for a long subprotocol in the 101 answer (add_headers) */
+	info.pt_serv_buf_size = 2 * SRV_MAX_HEADER_DATA;
 	info.protocols = protocols;
 	info.user = srv;
 	info.gid = -1;
 	info.uid = -1;
-	info.max_http_header_data = 16384;
+	info.max_http_header_data = SRV_MAX_HEADER_DATA;
 	info.timeout_secs = 30;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
 	if (srv->cfg.tls_cert) {
@@ -1003,10 +1089,12 @@ int srv_new(struct srv **out, const struct srv_config *cfg)
 		r = -EADDRINUSE;
 		goto err;
 	}
-	srv->port = lws_get_vhost_listen_port(
-		lws_get_vhost_by_name(srv->ctx, "default"));
-	if (srv->port <= 0)
-		srv->port = srv->cfg.port;
+	srv->vhost = lws_get_vhost_by_name(srv->ctx, "default");
+	if (!srv->door) {
+		srv->port = lws_get_vhost_listen_port(srv->vhost);
+		if (srv->port <= 0)
+			srv->port = srv->cfg.port;
+	}
 	util_log_info("listening on %s://%s:%d, data in %s",
 		      srv->cfg.tls_cert ? "https" : "http", srv->cfg.host,
 		      srv->port, srv->cfg.data_dir);
@@ -1057,10 +1145,17 @@ int srv_run(struct srv *srv)
 	if (srv->ran || !srv->ctx)
 		return -EINVAL;
 	srv->ran = true;
+	if (srv->door && srv_door_start(srv->door) < 0) {
+		util_log_error("cannot start the listener thread");
+		return -EAGAIN;
+	}
 	for (;;) {
 		if (lws_service(srv->ctx, 250) < 0)
 			break;
 		srv_run_deferred(srv);
+		/* outside any lws callback: adoption services the socket */
+		if (srv->door)
+			srv_door_service(srv->door, srv->vhost);
 		if (atomic_load(&srv->stop_requested) && !srv->stopping) {
 			begin_shutdown(srv);
 			/* lws's close handshake has its own timeouts; this
@@ -1072,6 +1167,8 @@ int srv_run(struct srv *srv)
 			break;
 	}
 	srv->loop_done = true;
+	srv_door_stop(srv->door);
+	srv_door_service(srv->door, NULL);
 	pthread_mutex_lock(&srv->defer_lock);
 	ctx = srv->ctx;
 	srv->ctx = NULL;
@@ -1121,6 +1218,8 @@ void srv_free(struct srv *srv)
 		pthread_join(srv->thread, NULL);
 		srv->thread_started = false;
 	}
+	srv_door_free(srv->door);
+	srv->door = NULL;
 	if (srv->ctx) {
 		if (!srv->ran)
 			hooks_flush(srv);

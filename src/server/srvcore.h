@@ -23,6 +23,11 @@
 /* Sanity bound on room names (bytes). */
 #define SRV_ROOM_NAME_MAX 128
 
+/* Longest HTTP request head lws keeps (bytes). */
+#define SRV_MAX_HEADER_DATA 16384
+
+struct srv_door;
+
 struct srv_deferred {
 	void (*fn)(void *arg);
 	void *arg;
@@ -33,6 +38,8 @@ struct srv {
 	struct srv_config cfg; /* strings below are owned copies */
 	struct proto_limits limits;
 	struct lws_context *ctx;
+	struct lws_vhost *vhost;
+	struct srv_door *door; /* plain ws: our listener (door.c) */
 	int port;
 	int datafd; /* the data directory */
 	int statefd; /* DIR/.meshroomd (private state of every room) */
@@ -62,6 +69,7 @@ struct srv_pss {
 	struct proto_token token;
 	bool have_token;
 	char *jwt;
+	char *subproto; /* meshagent-room.<jwt> offered: answered as is */
 	char *base_url;
 	/* HTTP file download */
 	int fd;
@@ -70,6 +78,8 @@ struct srv_pss {
 
 /* srv.c */
 void srv_run_deferred(struct srv *srv);
+/* Makes lws_service return soon (any thread). */
+void srv_wake(struct srv *srv);
 int srv_room_get(struct srv_room **out, struct srv *srv, const char *name);
 bool srv_room_name_valid(const char *name);
 
@@ -84,5 +94,20 @@ void srv_conn_closed(struct srv_conn *conn);
 int srv_conn_peer_closed(struct srv_conn *conn);
 /* Starts a graceful close (flush the queue, then close with status). */
 void srv_conn_close(struct srv_conn *conn, int status, const char *reason);
+
+/*
+ * door.c: our own listening socket (plain ws/http only), whose thread
+ * reads each connection's first request head, turns a meshagent-room.<jwt>
+ * subprotocol offer into the header X-Meshroomd-Subprotocol, and queues the
+ * socket for srv_door_service (loop thread) to hand to lws.
+ */
+int srv_door_new(struct srv_door **out, int *port, struct srv *srv,
+		 const char *host, int want_port);
+int srv_door_start(struct srv_door *d);
+/* Loop thread: adopts the queued sockets into vh (NULL: closes them). */
+void srv_door_service(struct srv_door *d, struct lws_vhost *vh);
+/* Stops accepting and joins the thread (idempotent). */
+void srv_door_stop(struct srv_door *d);
+void srv_door_free(struct srv_door *d);
 
 #endif /* MESHFS_SRVCORE_H */

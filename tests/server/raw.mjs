@@ -1,7 +1,9 @@
 // raw.mjs - meshroomd against a raw WebSocket client (the `ws` package)
 // that speaks the packet framing itself (spec §3-§5) and sends what no SDK
 // would: malformed packets, bad packed payloads, bad contents, text
-// frames, oversized messages, too many streams, too many connections.
+// frames, oversized messages, too many streams, too many connections; and
+// the token transports (?token=, Bearer, the meshagent-room.<jwt>
+// subprotocol browsers use).
 // Each abuse must get an error answer or a close, and an SDK client in the
 // same room must keep being served meanwhile.  Prints TAP.
 import { spawnSync } from "child_process";
@@ -58,8 +60,10 @@ function unpack(data) {
 
 // A raw client: reassembles messages, awaits responses by id.
 class Raw {
-  constructor(url, opts = {}) {
-    this.ws = new WebSocket(url, opts);
+  // protocols (optional): the subprotocols to offer
+  constructor(url, protocols, opts) {
+    if (!Array.isArray(protocols)) [protocols, opts] = [[], protocols];
+    this.ws = new WebSocket(url, protocols, opts ?? {});
     this.msgs = [];
     this.waiters = [];
     this.cur = null;
@@ -299,7 +303,7 @@ try {
   r.ws.close(1000);
   await r.closed;
   const refused = async (url, opts, want, name) => {
-    const x = new Raw(url, opts);
+    const x = Array.isArray(opts) ? new Raw(url, opts, {}) : new Raw(url, opts);
     const err = await x.opened.then(() => null, (er) => er);
     ok(err && err.message === `status ${want}`, name, err?.message);
   };
@@ -308,9 +312,33 @@ try {
   await refused(`${server.wsUrl(ROOM)}?token=a.b`, {}, 403, "malformed token: 403");
   await refused(`ws://127.0.0.1:${server.port}/nope?token=${jwt}`, {}, 404, "not under /rooms/: 404");
   await refused(`ws://127.0.0.1:${server.port}/rooms/bad%2Fname?token=${jwt}`, {}, 404, "room name with a slash: 404");
-  await refused(server.wsUrl(ROOM) + `?token=${jwt}`, { protocol: undefined, headers: { "Sec-WebSocket-Protocol": `meshagent-room.${jwt}` } }, 400,
-    "meshagent-room.<jwt> subprotocol: refused with 400 (unsupported, see meshroomd(8))");
   await sdkStillServed("refused connections");
+
+  // --- the token as the meshagent-room.<jwt> subprotocol (browsers) --------
+  const sub = `meshagent-room.${jwt}`;
+  ok(sub.length > 128, "the subprotocol is longer than lws's 128-byte limit", sub.length);
+  r = new Raw(server.wsUrl(ROOM), [sub]);
+  await within(10000, r.opened, "connect with the subprotocol");
+  is(r.ws.protocol, sub, "subprotocol: answered with exactly the offered meshagent-room.<jwt>");
+  const cs = unpack((await r.next((m) => m.type === "connected", "connected over the subprotocol")).data)[0];
+  is(cs.attributes?.name, "raw", "subprotocol: the token in it is the participant's");
+  same(await r.invoke("exists", { path: "f.txt" }), { type: "json", json: { exists: true } }, "subprotocol: requests answered");
+  r.ws.close(1000);
+  await r.closed;
+  r = new Raw(server.wsUrl(ROOM), ["chat.v1", sub, "other"]);
+  await within(10000, r.opened, "connect offering three subprotocols");
+  is(r.ws.protocol, sub, "three offers: the meshagent-room one is answered");
+  r.ws.close(1000);
+  await r.closed;
+  await refused(server.wsUrl(ROOM), [`meshagent-room.${jwt}x`], 403, "subprotocol with a badly signed token: 403");
+  await refused(`${server.wsUrl(ROOM)}?token=${jwt}`, ["chat.v1"], 400, "another subprotocol only: 400 (see meshroomd(8))");
+  // A client's own X-Meshroomd-Subprotocol header is dropped.
+  r = new Raw(`${server.wsUrl(ROOM)}?token=${jwt}`, { headers: { "X-Meshroomd-Subprotocol": "meshagent-room.forged" } });
+  await within(10000, r.opened, "connect with a forged X-Meshroomd-Subprotocol");
+  is(r.ws.protocol, "", "a forged X-Meshroomd-Subprotocol header is ignored (no subprotocol answered)");
+  r.ws.close(1000);
+  await r.closed;
+  await sdkStillServed("subprotocol connections");
 
   // --- SIGTERM closes every connection with 1000 ---------------------------
   r = await open();
@@ -350,6 +378,9 @@ if (gen.status !== 0) {
       https.get(`https://127.0.0.1:${tls.port}/`, { rejectUnauthorized: false }, (resp) => { resp.resume(); res(resp.statusCode); }).on("error", rej)),
       "GET / over https");
     is(status, 200, "https: GET / answers 200");
+    const x = new Raw(`wss://127.0.0.1:${tls.port}/rooms/tls-room`, [`meshagent-room.${jwt}`], { rejectUnauthorized: false });
+    const err = await x.opened.then(() => null, (er) => er);
+    ok(err && err.message === "status 400", "wss: the subprotocol is refused with 400 (lws terminates TLS, see meshroomd(8))", err?.message);
     r.ws.close(1000);
     await r.closed;
   } catch (err) {
