@@ -77,13 +77,20 @@ class Raw {
     this.ws.on("message", (buf, isBinary) => this.onPacket(Buffer.from(buf), isBinary));
   }
   onPacket(p, isBinary) {
-    if (!isBinary) return this.deliver({ type: "<text frame>" });
+    if (!isBinary) {
+      Raw.textFrames++;
+      return this.deliver({ type: "<text frame>" });
+    }
     const id = Number(p.readBigUInt64BE(0));
     const index = p.readUInt32BE(8);
     if (index === 0) {
       const count = p.readUInt32BE(12);
       this.cur = { id, type: p.subarray(16).toString(), count, parts: [] };
     } else {
+      // spec §3.2: 1024-byte slices, only the last one shorter
+      const n = p.length - 12;
+      if (n > 1024 || n === 0 || (n < 1024 && index !== this.cur.count)) Raw.badSlices++;
+      Raw.dataPackets++;
       this.cur.parts.push(p.subarray(12));
     }
     if (this.cur && this.cur.parts.length === this.cur.count) {
@@ -124,6 +131,10 @@ class Raw {
     return this.request("room.invoke_tool", { toolkit, tool, arguments: { type: "json", json } }, undefined, `${toolkit}.${tool}`);
   }
 }
+
+Raw.textFrames = 0;
+Raw.badSlices = 0;
+Raw.dataPackets = 0;
 
 const server = await startServer({ args: ["--max-message", "65536", "--max-streams", "2", "--max-conns", "4"] });
 const ROOM = "raw-room";
@@ -239,6 +250,29 @@ try {
     "upload: control/close, then the close chunk's answer, then storage.file.updated");
   await sdkStillServed("bad contents and streams");
 
+  // --- §13.1/§13.2: pings, unknown query parameters, framing of answers ---
+  const pong = within(10000, new Promise((res) => r.ws.once("pong", (d) => res(String(d)))), "pong");
+  r.ws.ping("are you there");
+  is(await pong, "are you there", "a WebSocket ping is answered with its pong");
+  const big = Buffer.alloc(5000, 7);
+  await sdk.storage.upload("big.bin", big);
+  same(await openStream("d1", "download"), { type: "control", method: "open" }, "download stream open");
+  const d1 = (m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "d1";
+  await r.request("room.tool_call_request_chunk",
+    { tool_call_id: "d1", chunk: { type: "binary", headers: { kind: "start", path: "big.bin", chunk_size: 5000 } } });
+  await r.next(d1, "download start chunk");
+  await r.request("room.tool_call_request_chunk", { tool_call_id: "d1", chunk: { type: "binary", headers: { kind: "pull" } } });
+  const [dh, dtail] = unpack((await r.next(d1, "download data chunk")).data);
+  ok(dh.chunk?.headers?.kind === "data" && Buffer.compare(dtail, big) === 0, "download of 5000 bytes in one chunk: every byte", JSON.stringify(dh));
+  ok(Raw.dataPackets > 5 && Raw.badSlices === 0, "every message arrived in 1024-byte slices, only the last one shorter",
+    `${Raw.badSlices} bad of ${Raw.dataPackets} data packets`);
+  r.ws.close(1000);
+  await r.closed;
+  r = new Raw(`${server.wsUrl(ROOM)}?v=0.39.9&token=${jwt}&other=x`);
+  await within(10000, r.opened, "connect with unknown query parameters");
+  await r.next((m) => m.type === "connected", "connected with unknown query parameters");
+  ok(true, "unknown query parameters (v=, other=) are ignored");
+
   // --- framing violations close the connection ---------------------------
   r.ws.send(Buffer.from([0, 1, 2, 3, 4]), { binary: true });
   let cl = await within(10000, r.closed, "close after a 5-byte packet");
@@ -339,6 +373,8 @@ try {
   r.ws.close(1000);
   await r.closed;
   await sdkStillServed("subprotocol connections");
+
+  is(Raw.textFrames, 0, "the server never sent a text frame");
 
   // --- SIGTERM closes every connection with 1000 ---------------------------
   r = await open();
