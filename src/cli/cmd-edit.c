@@ -216,19 +216,23 @@ out:
 
 /* ---- edit ----------------------------------------------------------- */
 
-/* Runs $VISUAL / $EDITOR (default vi) on file, through sh for arguments
- * in the variable, as git does.  0, or -1 with a message printed. */
-static int run_editor(const struct cli_cmd *cmd, const char *file)
+/*
+ * Runs editor on file.  The variable is shell code, as git and most tools
+ * take it ("code --wait", "emacs -nw"): sh -c '<editor> "$@"' <editor>
+ * <file>.  0, or -1 with a message printed.
+ */
+static int run_editor(const struct cli_cmd *cmd, const char *editor,
+		      const char *file)
 {
-	const char *editor = getenv("VISUAL");
 	struct sigaction ign, old_int, old_quit;
+	char *script;
 	int status;
 	pid_t pid;
 
-	if (!editor || !editor[0])
-		editor = getenv("EDITOR");
-	if (!editor || !editor[0])
-		editor = "vi";
+	if (asprintf(&script, "%s \"$@\"", editor) < 0) {
+		cli_cmd_err(cmd, NULL, "%s", strerror(ENOMEM));
+		return -1;
+	}
 	fflush(stdout);
 	fflush(stderr);
 	/* as system(3): ^C belongs to the editor while it runs */
@@ -241,10 +245,11 @@ static int run_editor(const struct cli_cmd *cmd, const char *file)
 	if (pid == 0) {
 		sigaction(SIGINT, &old_int, NULL);
 		sigaction(SIGQUIT, &old_quit, NULL);
-		execl("/bin/sh", "sh", "-c", "exec $MESHCTL_EDITOR \"$1\"",
-		      "sh", file, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", script, editor, file,
+		      (char *)NULL);
 		_exit(127);
 	}
+	free(script);
 	status = 0;
 	if (pid > 0)
 		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -326,17 +331,11 @@ static int edit_run(const struct cli_cmd *cmd, int argc, char **argv)
 	path = argv[optind];
 	mesh_diag_init(&diag);
 
-	/* the child runs "$MESHCTL_EDITOR" through sh (see run_editor) */
 	editor = getenv("VISUAL");
 	if (!editor || !editor[0])
 		editor = getenv("EDITOR");
 	if (!editor || !editor[0])
 		editor = "vi";
-	if (setenv("MESHCTL_EDITOR", editor, 1)) {
-		rc = -errno;
-		cli_cmd_err(cmd, NULL, "%s", strerror(errno));
-		goto out;
-	}
 
 	rc = cli_room_connect(&c, cmd, &ro);
 	if (rc)
@@ -381,7 +380,7 @@ static int edit_run(const struct cli_cmd *cmd, int argc, char **argv)
 	}
 
 	for (;;) {
-		if (run_editor(cmd, file)) {
+		if (run_editor(cmd, editor, file)) {
 			rc = -ECANCELED;
 			keep = true;
 			goto out;

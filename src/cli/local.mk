@@ -36,6 +36,9 @@ src_cli_meshctl_LDFLAGS =
 
 dist_man1_MANS += contrib/man/meshctl.1
 
+# The room commands against a real meshroomd.
+script_tests += tests/cli/meshctl-room.bats
+
 # tests/unit/test-jsonpatch: the RFC 6902 JSON Patch of `meshctl patch`.
 unit_tests += tests/unit/test-jsonpatch
 tests_unit_test_jsonpatch_SOURCES = tests/unit/test-jsonpatch.c \

@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util.h"
+
 #include "cli.h"
 
 #ifndef PACKAGE_VERSION
@@ -125,9 +127,28 @@ static int dispatch(const struct cli_cmd *group, int argc, char **argv)
 	return cmd->run(cmd, argc - 1, argv + 1);
 }
 
+/*
+ * The room client library logs what it recovers from (a lost connection
+ * at close, a retry) as warnings: noise for a command whose errors are
+ * its own one-line messages.  $MESHCTL_LOG (error, warn, info, debug)
+ * shows them when debugging.
+ */
+static void setup_logging(void)
+{
+	enum util_log_level level = UTIL_LOG_ERROR;
+	const char *env = getenv("MESHCTL_LOG");
+
+	if (env && env[0] && util_log_level_parse(&level, env))
+		level = UTIL_LOG_ERROR;
+	util_log_set_prog(CLI_PROG);
+	util_log_set_level(level);
+}
+
 int main(int argc, char **argv)
 {
 	int i = 1;
+
+	setup_logging();
 
 	/* global options come before the command */
 	while (i < argc && argv[i][0] == '-' && argv[i][1]) {
