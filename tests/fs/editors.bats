@@ -131,6 +131,6 @@ after_save() {
 @test "sed -i saves a document as an edit" {
 	run -0 t sed -i 's/"one"/"one-sed"/' "$F"
 	after_save one-sed
-	run -0 t sed -i.bak 's/"one-sed"/"one-sed2"/' "$F"
+	run -0 t sed -i 's/"one-sed"/"one-sed2"/' "$F"
 	same_doc "$D/e.document" "$(doc3 Title one-sed2 two-sdk)" "$IDS"
 }

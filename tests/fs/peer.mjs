@@ -208,7 +208,7 @@ async function serve(url, jwt) {
       return {};
     },
     async upload({ path: p, text }) {
-      await within(20000, client.storage.upload(p, new TextEncoder().encode(text)), `upload ${p}`);
+      await within(20000, client.storage.upload(p, new TextEncoder().encode(text), { overwrite: true }), `upload ${p}`);
       return {};
     },
     async download({ path: p }) {

@@ -131,7 +131,7 @@ sys.exit("old revision: " + b.decode())'
 	peer "{\"op\":\"create\",\"path\":\"$D/new.document\",\"json\":$(doc3 N 1 2)}"
 	fs_wait_for 10 eval "[ \"\$(ls '$MNT/$D' | tr '\n' ' ')\" = 'new.document new.txt sub ' ]"
 	[ "$(t cat "$MNT/$D/new.txt")" = remote ]
-	[ "$(t canon "$MNT/$D/new.document")" = "$(doc3 N 1 2 | canon)" ]
+	[ "$(t jq -S -c . "$MNT/$D/new.document")" = "$(doc3 N 1 2 | canon)" ]
 	peer "{\"op\":\"move\",\"from\":\"$D/new.txt\",\"to\":\"$D/sub/moved.txt\"}"
 	fs_wait_for 10 eval "[ \"\$(ls '$MNT/$D' | tr '\n' ' ')\" = 'new.document sub ' ]"
 	fs_wait_for 10 eval "[ \"\$(ls '$MNT/$D/sub')\" = moved.txt ]"
