@@ -218,30 +218,6 @@ int y_any_array_push(struct y_any *arr, const struct y_any *val)
 
 /* ---- objects in JS property order ------------------------------------ */
 
-/* Canonical array index ("0", "1", ... "4294967294", no leading zero). */
-static bool index_key(const char *k, size_t len, uint32_t *idx)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0 || len > 10 || (len > 1 && k[0] == '0'))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (k[i] < '0' || k[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(k[i] - '0');
-	}
-	if (v > 4294967294ull)
-		return false;
-	*idx = (uint32_t)v;
-	return true;
-}
-
-static bool is_proto(const char *k, size_t len)
-{
-	return len == 9 && !memcmp(k, "__proto__", 9);
-}
-
 static struct y_any_entry *obj_find(const struct y_any *obj, const char *key,
 				    size_t key_len)
 {
@@ -279,7 +255,7 @@ int y_any_object_set(struct y_any *obj, const char *key, size_t key_len,
 
 	if (obj->kind != Y_ANY_OBJECT)
 		return -EINVAL;
-	if (is_proto(key, key_len))
+	if (y_js_is_proto(key, key_len))
 		return 0;
 	ret = y_any_copy(&copy, val);
 	if (ret)
@@ -301,11 +277,11 @@ int y_any_object_set(struct y_any *obj, const char *key, size_t key_len,
 	}
 	obj->obj.entries = entries;
 	pos = obj->obj.len;
-	if (index_key(key, key_len, &idx)) {
+	if (y_js_index_key(key, key_len, &idx)) {
 		/* index keys sit at the front, ascending */
 		for (pos = 0; pos < obj->obj.len; pos++) {
-			if (!index_key(entries[pos].key, entries[pos].key_len,
-				       &other) ||
+			if (!y_js_index_key(entries[pos].key,
+					    entries[pos].key_len, &other) ||
 			    other > idx)
 				break;
 		}
@@ -347,11 +323,8 @@ static int ref_cmp_order(const void *a, const void *b)
 {
 	const struct entry_ref *x = a, *y = b;
 
-	if (x->is_index != y->is_index)
-		return x->is_index ? -1 : 1;
-	if (x->is_index)
-		return x->idx < y->idx ? -1 : x->idx > y->idx;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return y_js_key_order(x->is_index, x->idx, x->pos, y->is_index, y->idx,
+			      y->pos);
 }
 
 static void entry_free(struct y_any_entry *e)
@@ -388,8 +361,8 @@ int y_any_entries_normalise(struct y_any_entry *entries, size_t *n,
 	for (i = 0; i < count; i++) {
 		refs[i].e = &entries[i];
 		refs[i].pos = i;
-		refs[i].is_index = index_key(entries[i].key, entries[i].key_len,
-					     &refs[i].idx);
+		refs[i].is_index = y_js_index_key(
+			entries[i].key, entries[i].key_len, &refs[i].idx);
 	}
 	qsort(refs, count, sizeof(*refs), ref_cmp_key);
 	m = 0;
@@ -401,7 +374,7 @@ int y_any_entries_normalise(struct y_any_entry *entries, size_t *n,
 		     !memcmp(refs[j].e->key, first->key, first->key_len);
 		     j++)
 			;
-		if (drop_proto && is_proto(first->key, first->key_len)) {
+		if (drop_proto && y_js_is_proto(first->key, first->key_len)) {
 			size_t t;
 
 			for (t = i; t < j; t++)

@@ -11,6 +11,7 @@
 #define YJS_CODEC_H
 
 #include <stdarg.h>
+#include <string.h>
 
 #include "yjs.h"
 
@@ -117,6 +118,50 @@ void y_buf_put_any(struct y_buf *b, const struct y_any *v);
  */
 int y_any_entries_normalise(struct y_any_entry *entries, size_t *n,
 			    bool drop_proto);
+
+/* ---- JS property order ------------------------------------------------ */
+
+/*
+ * A JS object lists its canonical array index keys ("0", "1", ...
+ * "4294967294", no leading zero) first, in ascending order, then the
+ * other keys in creation order.  Used wherever libyjs builds what a JS
+ * object would hold (Any objects, text attributes, views of maps).
+ */
+static inline bool y_js_index_key(const char *k, size_t len, uint32_t *idx)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len == 0 || len > 10 || (len > 1 && k[0] == '0'))
+		return false;
+	for (i = 0; i < len; i++) {
+		if (k[i] < '0' || k[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(k[i] - '0');
+	}
+	if (v > 4294967294ull)
+		return false;
+	*idx = (uint32_t)v;
+	return true;
+}
+
+/* qsort-style order of two keys in a JS object: is_index/idx from
+ * y_js_index_key, pos the creation position. */
+static inline int y_js_key_order(bool a_is_index, uint32_t a_idx, size_t a_pos,
+				 bool b_is_index, uint32_t b_idx, size_t b_pos)
+{
+	if (a_is_index != b_is_index)
+		return a_is_index ? -1 : 1;
+	if (a_is_index)
+		return a_idx < b_idx ? -1 : a_idx > b_idx;
+	return a_pos < b_pos ? -1 : a_pos > b_pos;
+}
+
+/* "__proto__" never becomes an own property by assignment. */
+static inline bool y_js_is_proto(const char *k, size_t len)
+{
+	return len == 9 && !memcmp(k, "__proto__", 9);
+}
 
 /* ---- JSON text ------------------------------------------------------- */
 

@@ -118,32 +118,12 @@ static struct jsval attrs_get_or_null(const struct attrs *a, const char *key,
 	return v ? *v : js_null;
 }
 
-/* Canonical array index ("0", "1", ... up to 2^32 - 2): JS orders these
- * first in an object. */
-static bool index_key(const char *k, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0 || len > 10 || (len > 1 && k[0] == '0'))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (k[i] < '0' || k[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(k[i] - '0');
-	}
-	if (v > 4294967294ULL)
-		return false;
-	*out = v;
-	return true;
-}
-
 static void attrs_set(struct attrs *a, const char *key, size_t len,
 		      struct jsval val)
 {
 	long found = attrs_find(a, key, len);
 	size_t at = a->n;
-	uint64_t k, k2;
+	uint32_t k, k2;
 
 	if (found >= 0) {
 		a->v[found].val = val;
@@ -163,9 +143,10 @@ static void attrs_set(struct attrs *a, const char *key, size_t len,
 		a->v = v;
 		a->cap = cap;
 	}
-	if (a->js_object && index_key(key, len, &k)) {
+	if (a->js_object && y_js_index_key(key, len, &k)) {
 		for (at = 0; at < a->n; at++)
-			if (!index_key(a->v[at].key, a->v[at].key_len, &k2) ||
+			if (!y_js_index_key(a->v[at].key, a->v[at].key_len,
+					    &k2) ||
 			    k2 > k)
 				break;
 		memmove(&a->v[at + 1], &a->v[at], (a->n - at) * sizeof(*a->v));

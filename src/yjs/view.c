@@ -180,33 +180,12 @@ struct key_ref {
 	bool is_index;
 };
 
-static bool index_key(const char *k, size_t len, uint32_t *idx)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len == 0 || len > 10 || (len > 1 && k[0] == '0'))
-		return false;
-	for (i = 0; i < len; i++) {
-		if (k[i] < '0' || k[i] > '9')
-			return false;
-		v = v * 10 + (uint64_t)(k[i] - '0');
-	}
-	if (v > 4294967294ull)
-		return false;
-	*idx = (uint32_t)v;
-	return true;
-}
-
 static int ref_cmp_js(const void *a, const void *b)
 {
 	const struct key_ref *x = a, *y = b;
 
-	if (x->is_index != y->is_index)
-		return x->is_index ? -1 : 1;
-	if (x->is_index)
-		return x->idx < y->idx ? -1 : x->idx > y->idx;
-	return x->pos < y->pos ? -1 : x->pos > y->pos;
+	return y_js_key_order(x->is_index, x->idx, x->pos, y->is_index, y->idx,
+			      y->pos);
 }
 
 static int ref_cmp_sorted(const void *a, const void *b)
@@ -214,11 +193,6 @@ static int ref_cmp_sorted(const void *a, const void *b)
 	const struct key_ref *x = a, *y = b;
 
 	return key_cmp(x->key, x->len, y->key, y->len);
-}
-
-static bool is_proto(const char *k, size_t len)
-{
-	return len == 9 && !memcmp(k, "__proto__", 9);
 }
 
 /*
@@ -242,7 +216,7 @@ static int map_refs(struct key_ref **out, size_t *n, const struct y_keymap *m,
 	for (i = 0; i < m->n; i++) {
 		const struct y_keymap_entry *e = &m->entries[i];
 
-		if (!e->val || is_proto(e->key, e->key_len))
+		if (!e->val || y_js_is_proto(e->key, e->key_len))
 			continue;
 		if (items && y_item_deleted((struct y_item *)e->val))
 			continue;
@@ -250,7 +224,8 @@ static int map_refs(struct key_ref **out, size_t *n, const struct y_keymap *m,
 		refs[k].len = e->key_len;
 		refs[k].val = e->val;
 		refs[k].pos = i;
-		refs[k].is_index = index_key(e->key, e->key_len, &refs[k].idx);
+		refs[k].is_index =
+			y_js_index_key(e->key, e->key_len, &refs[k].idx);
 		k++;
 	}
 	qsort(refs, k, sizeof(*refs), sorted ? ref_cmp_sorted : ref_cmp_js);
@@ -681,7 +656,7 @@ static int put_delta_op_string(struct y_buf *b, const struct y_delta_op *op,
 		for (i = 0; i < attrs->obj.len; i++) {
 			const struct y_any_entry *e = &attrs->obj.entries[i];
 
-			if (is_proto(e->key, e->key_len))
+			if (y_js_is_proto(e->key, e->key_len))
 				continue;
 			tags[nt].e = e;
 			ret = tag_attrs(&tags[nt].attrs, &tags[nt].n, &e->val);
