@@ -96,6 +96,7 @@ teardown() {
 	local p
 	for p in "${pids[@]}"; do
 		kill -KILL "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
 	done
 }
 
@@ -525,4 +526,80 @@ EOF
 	run -2 m grep '('
 	[[ $output == *"invalid pattern"* ]]
 	run -2 m grep
+}
+
+# ---- grants and stalls ---------------------------------------------------
+
+@test "read-only grants: the room refuses writes, reads work" {
+	doc_json | m create ro/doc.document --json -
+	printf 'x' | m put shared/f.txt
+	tok=$(m token --room "$room" --name reader --sync-read-only 'ro/*' \
+		--storage-read-only shared/)
+	unset MESHAGENT_SECRET
+	run -0 m get --token "$tok" ro/doc.document
+	run -0 m cat --token "$tok" shared/f.txt
+	printf '[{"op":"replace","path":"/document/content/0/heading/text","value":"X"}]' >p.json
+	run -1 m patch --token "$tok" ro/doc.document --patch p.json
+	[[ ${lines[0]} == "meshctl: patch: ro/doc.document: "* ]]
+	run -1 m put --token "$tok" shared/g.txt p.json
+	[[ ${lines[0]} == "meshctl: put: shared/g.txt: "* ]]
+	export MESHAGENT_SECRET=$SRV_SECRET
+	run -0 m get -c ro/doc.document
+	[[ $output == *'"Hello"'* ]]
+	run -1 m cat shared/g.txt
+}
+
+@test "a stalled server: calls fail after --timeout" {
+	local data=$d/stall out=$d/stall.out
+	mkdir -p "$data"
+	MESHAGENT_SECRET=$SRV_SECRET "$MESHROOMD" --listen 127.0.0.1:0 \
+		--print-port --data "$data" >"$out" 2>"$d/stall.log" 3>&- </dev/null &
+	pids+=($!)
+	wait_for 15 grep -q . "$out"
+	url2=ws://127.0.0.1:$(head -n 1 "$out")/rooms/stall
+	run -0 m ls --url "$url2"
+	kill -STOP "${pids[0]}"
+	# exit 1 (not timeout(1)'s 124): meshctl gave up by itself
+	run -1 m ls --url "$url2" --timeout 2
+	[[ ${lines[0]} == "meshctl: ls: $url2: "* ]]
+	kill -CONT "${pids[0]}"
+	run -0 m ls --url "$url2"
+}
+
+# ---- on a terminal (script(1) gives meshctl a pty) -------------------------
+
+@test "edit on a terminal: after an error, 'y' opens the editor again" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	doc_json | m create e.document --json -
+	cat >ed.sh <<'EOF2'
+#!/bin/sh
+# first run: an unknown element; second run: a valid change
+if [ ! -f "$0.ran" ]; then
+	: >"$0.ran"
+	sed -i 's/"heading"/"headline"/' "$1"
+else
+	sed -i 's/"headline"/"heading"/; s/Hello/Again/' "$1"
+fi
+EOF2
+	chmod +x ed.sh
+	printf 'y\n' | EDITOR=$d/ed.sh t script -qec "'$mc' edit e.document" /dev/null >tty.out || {
+		cat tty.out
+		false
+	}
+	cat tty.out
+	grep -q 'unknown element "headline"' tty.out
+	grep -q 'Edit again?' tty.out
+	run -0 m get -c e.document
+	[[ $output == *'"Again"'* ]]
+}
+
+@test "put and cat show progress for large files on a terminal only" {
+	command -v script >/dev/null || skip "script(1) not installed"
+	head -c $((6 * 1024 * 1024)) /dev/urandom >big
+	t script -qec "'$mc' put big.bin big" /dev/null >tty.out
+	grep -q 'meshctl: put: big.bin: 6.0 of 6.0 MiB (100%)' tty.out
+	m put big2.bin big 2>err
+	[ ! -s err ]
+	t script -qec "'$mc' cat big.bin >/dev/null" /dev/null >tty.out
+	grep -q 'meshctl: cat: big.bin: 6.0 of 6.0 MiB (100%)' tty.out
 }
