@@ -793,7 +793,8 @@ static void on_down(struct room_client *c, int e, int code, int http,
 		retry = !c->cfg.no_reconnect;
 	}
 	if (c->state == ROOM_CONNECTING) {
-		c->state_err = e;
+		/* closed before the room became ready */
+		c->state_err = e == -ENOTCONN ? -ECONNREFUSED : e;
 		snprintf(c->state_msg, sizeof(c->state_msg), "%s", why);
 	}
 	if (retry) {
@@ -1054,6 +1055,10 @@ static void lws_log_emit(int level, const char *line)
 	char buf[512];
 	size_t n;
 
+	/* lws's log is process-wide: meshfs embeds a server whose lws 4.1
+	 * logs every adopted socket at error level (see srv.c) */
+	if (strstr(line, "adopt_socket_readbuf"))
+		return;
 	snprintf(buf, sizeof(buf), "%s", line);
 	n = strlen(buf);
 	while (n && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))

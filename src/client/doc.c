@@ -218,6 +218,17 @@ static void open_step_done(struct room_client *c, struct room_req *r)
 	}
 }
 
+/* The start chunk's answer: as above, and sync chunks may follow (TS
+ * sends the next request chunk only after the previous one's answer). */
+static void start_done(struct room_client *c, struct room_req *r)
+{
+	struct room_doc *d = r->ctx;
+
+	open_step_done(c, r);
+	if (d && d->stream_gen == r->gen)
+		d->in_flight = false;
+}
+
 int room_doc_start_stream_locked(struct room_client *c, struct room_doc *d,
 				 const char *vector)
 {
@@ -259,7 +270,7 @@ int room_doc_start_stream_locked(struct room_client *c, struct room_doc *d,
 		goto out;
 	ri->fn = open_step_done;
 	ri->ctx = d;
-	rs->fn = open_step_done;
+	rs->fn = start_done;
 	rs->ctx = d;
 	e = room_send_request_locked(c, ri, PROTO_TYPE_INVOKE, h, NULL, 0);
 	if (e == 0) {
@@ -272,7 +283,7 @@ int room_doc_start_stream_locked(struct room_client *c, struct room_doc *d,
 	if (e == 0) {
 		d->stream_gen = c->gen;
 		d->st = DOC_STREAM_OPENING;
-		d->in_flight = false;
+		d->in_flight = true; /* the start chunk */
 	}
 out:
 	cJSON_Delete(h);

@@ -989,6 +989,78 @@ static void test_target(const char *token)
 	unsetenv("MESHAGENT_PARTICIPANT_NAME");
 }
 
+/* wss: a server with a self-signed certificate; ca_file trusts it. */
+static void test_tls(const char *token)
+{
+	struct srv_config cfg;
+	struct srv *ts = NULL;
+	struct room_client *c = NULL;
+	struct room_config rc;
+	struct util_error err;
+	char dir[300], cert[340], key[340], cmd[1200], url[128];
+	void *data = NULL;
+	size_t len = 0;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/.tls", data_dir);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", dir);
+	snprintf(key, sizeof(key), "%s/key.pem", dir);
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s' && openssl req -x509 -newkey rsa:2048 -nodes "
+		 "-keyout '%s' -out '%s' -days 2 -subj /CN=localhost "
+		 "-addext subjectAltName=DNS:localhost,IP:127.0.0.1 "
+		 ">/dev/null 2>&1",
+		 dir, key, cert);
+	if (system(cmd) != 0) {
+		skip(3, "no openssl to make a certificate");
+		return;
+	}
+	srv_config_init(&cfg);
+	cfg.port = 0;
+	snprintf(cmd, sizeof(cmd), "%s/.tlsdata", data_dir);
+	cfg.data_dir = cmd;
+	cfg.secret = SECRET;
+	cfg.tls_cert = cert;
+	cfg.tls_key = key;
+	if (srv_new(&ts, &cfg) < 0 || srv_start(ts) < 0) {
+		skip(3, "no TLS server");
+		srv_free(ts);
+		return;
+	}
+	snprintf(url, sizeof(url), "wss://localhost:%d/rooms/" ROOM,
+		 srv_port(ts));
+	room_config_init(&rc);
+	rc.url = url;
+	rc.token = token;
+	rc.timeout_ms = 5000;
+	rc.ca_file = cert;
+	util_error_clear(&err);
+	r = room_client_connect(&c, &rc, &err);
+	is_int(r, 0, "wss with ca_file");
+	if (r)
+		diag("%s", err.msg);
+	if (r == 0) {
+		r = room_storage_upload_buf(c, "t.txt", true, "tls", 3, &err);
+		if (r == 0)
+			r = room_storage_download_buf(&data, &len, c, "t.txt",
+						      &err);
+		ok(r == 0 && len == 3 && !memcmp(data, "tls", 3),
+		   "storage over wss");
+		free(data);
+	} else {
+		skip(1, "no wss connection");
+	}
+	room_client_close(c);
+	c = NULL;
+	rc.ca_file = NULL; /* the system store does not know our CA */
+	r = room_client_connect(&c, &rc, &err);
+	ok(r < 0 && !c, "an untrusted certificate is refused (%d: %s)", r,
+	   err.msg);
+	room_client_close(c);
+	srv_stop(ts);
+	srv_free(ts);
+}
+
 static void cleanup(void)
 {
 	char cmd[300];
@@ -1031,6 +1103,7 @@ int main(void)
 	test_docs(token);
 	test_timeouts(token);
 	test_target(token);
+	test_tls(token);
 	test_reconnect(token);
 
 	free(token);
