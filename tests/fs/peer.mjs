@@ -65,8 +65,9 @@ async function token(secret, room, name, ro) {
   t.addRoleGrant("user");
   const scope = M.ApiScope.agentDefault();
   if (ro) {
+    // storage path grants are prefixes, sync ones exact or ending in *
     scope.storage = new M.StorageGrant({
-      paths: [new M.StoragePathGrant({ path: "*", readOnly: true })],
+      paths: [new M.StoragePathGrant({ path: "", readOnly: true })],
     });
     scope.sync = new M.SyncGrant({
       paths: [new M.SyncPathGrant({ path: "*", readOnly: true })],

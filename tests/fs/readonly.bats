@@ -58,7 +58,7 @@ writes_fail() {
 	fails_with "$msg" rm "$MNT/d/p.txt"
 	fails_with "$msg" mv "$MNT/d/p.txt" "$MNT/d/q.txt"
 	fails_with "$msg" mkdir "$MNT/d/sub"
-	fails_with "$msg" rmdir "$MNT/d"
+	fails_with "$msg" rm -r "$MNT/d"
 	# reads work
 	run -0 t cat "$MNT/d/r.document"
 	[ "$(canon <<<"$output")" = "$(doc3 H r1 r2 | canon)" ]
@@ -95,6 +95,8 @@ j["document"]["content"][1]["body"]["text"] = "r1-late"
 f.seek(0)
 f.truncate()
 f.write(json.dumps(j))
+f.flush()
+open(sys.argv[2] + ".ready", "w").close()
 # hold the staged write until told to close
 for _ in range(600):
     if os.path.exists(sys.argv[2]):
@@ -103,7 +105,7 @@ for _ in range(600):
 f.close()
 EOF
 	local writer=$!
-	sleep 0.5
+	fs_wait_for 20 test -e "$BATS_TEST_TMPDIR/go.ready"
 	run fusermount3 -u "$MNT"
 	[ "$status" -ne 0 ]
 	[[ $output == *busy* ]]
