@@ -89,36 +89,6 @@ struct mctx {
 /* Canonical JSON (sorted keys) for hashing and interning                  */
 /* ---------------------------------------------------------------------- */
 
-struct sb {
-	char *p;
-	size_t n, cap;
-	bool oom;
-};
-
-static void sb_put(struct sb *b, const char *s, size_t n)
-{
-	char *q;
-	size_t cap;
-
-	if (b->oom)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		cap = b->cap ? b->cap : 64;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		q = realloc(b->p, cap);
-		if (!q) {
-			b->oom = true;
-			return;
-		}
-		b->p = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
 static int key_cmp(const void *a, const void *b)
 {
 	const cJSON *x = *(const cJSON *const *)a,
@@ -127,7 +97,7 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(x->string, y->string);
 }
 
-static void canon(struct sb *b, const cJSON *v)
+static void canon(struct mesh_sbuf *b, const cJSON *v)
 {
 	const cJSON **keys, *m;
 	char num[40];
@@ -135,14 +105,14 @@ static void canon(struct sb *b, const cJSON *v)
 	char *s;
 
 	if (!v || cJSON_IsNull(v)) {
-		sb_put(b, "null", 4);
+		mesh_sbuf_put(b, "null", 4);
 	} else if (cJSON_IsBool(v)) {
-		sb_put(b, cJSON_IsTrue(v) ? "true" : "false",
-		       cJSON_IsTrue(v) ? 4 : 5);
+		mesh_sbuf_put(b, cJSON_IsTrue(v) ? "true" : "false",
+			      cJSON_IsTrue(v) ? 4 : 5);
 	} else if (cJSON_IsNumber(v)) {
 		snprintf(num, sizeof(num), "%.17g",
 			 v->valuedouble == 0 ? 0.0 : v->valuedouble);
-		sb_put(b, num, strlen(num));
+		mesh_sbuf_put(b, num, strlen(num));
 	} else if (cJSON_IsString(v)) {
 		/* unambiguous enough: strings are quoted and escaped by cJSON */
 		s = cJSON_PrintUnformatted(v);
@@ -150,16 +120,16 @@ static void canon(struct sb *b, const cJSON *v)
 			b->oom = true;
 			return;
 		}
-		sb_put(b, s, strlen(s));
+		mesh_sbuf_put(b, s, strlen(s));
 		cJSON_free(s);
 	} else if (cJSON_IsArray(v)) {
-		sb_put(b, "[", 1);
+		mesh_sbuf_put(b, "[", 1);
 		for (m = v->child; m; m = m->next) {
 			canon(b, m);
 			if (m->next)
-				sb_put(b, ",", 1);
+				mesh_sbuf_put(b, ",", 1);
 		}
-		sb_put(b, "]", 1);
+		mesh_sbuf_put(b, "]", 1);
 	} else if (cJSON_IsObject(v)) {
 		n = mesh_json_count(v);
 		keys = n ? malloc(n * sizeof(*keys)) : NULL;
@@ -170,7 +140,7 @@ static void canon(struct sb *b, const cJSON *v)
 		for (m = v->child, i = 0; m; m = m->next)
 			keys[i++] = m;
 		qsort(keys, n, sizeof(*keys), key_cmp);
-		sb_put(b, "{", 1);
+		mesh_sbuf_put(b, "{", 1);
 		for (i = 0; i < n; i++) {
 			s = cJSON_PrintUnformatted(
 				&(cJSON){ .type = cJSON_String,
@@ -179,17 +149,17 @@ static void canon(struct sb *b, const cJSON *v)
 				b->oom = true;
 				break;
 			}
-			sb_put(b, s, strlen(s));
+			mesh_sbuf_put(b, s, strlen(s));
 			cJSON_free(s);
-			sb_put(b, ":", 1);
+			mesh_sbuf_put(b, ":", 1);
 			canon(b, keys[i]);
 			if (i + 1 < n)
-				sb_put(b, ",", 1);
+				mesh_sbuf_put(b, ",", 1);
 		}
-		sb_put(b, "}", 1);
+		mesh_sbuf_put(b, "}", 1);
 		free(keys);
 	} else {
-		sb_put(b, "?", 1);
+		mesh_sbuf_put(b, "?", 1);
 	}
 }
 
@@ -240,13 +210,13 @@ static uint64_t hash_json(const cJSON *v)
 /* Canonical text of an attributes object: null / missing / {} are "{}". */
 static int intern(struct mctx *c, const cJSON *v, bool attrs, uint32_t *out)
 {
-	struct sb b = { 0 };
+	struct mesh_sbuf b = { 0 };
 	size_t i;
 	void *p;
 
 	if (attrs &&
 	    (!v || cJSON_IsNull(v) || (cJSON_IsObject(v) && !v->child)))
-		sb_put(&b, "{}", 2);
+		mesh_sbuf_put(&b, "{}", 2);
 	else
 		canon(&b, v);
 	if (b.oom)
