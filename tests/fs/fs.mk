@@ -8,4 +8,12 @@ EXTRA_DIST += tests/fs/lib.bash tests/fs/peer.mjs tests/fs/randomops.py
 # The benchmark (not part of make check): tests/bench/run-fs.sh.
 EXTRA_DIST += tests/bench/run-fs.sh tests/bench/fs/passthrough.c \
 	tests/bench/fs/fsbench.c tests/bench/fs/fs-bench.mjs
-# Tests (registered once they pass against the meshfs in the tree).
+# Tests (only those that pass against the meshfs in the tree).
+script_tests += tests/fs/tools.bats
+script_tests += tests/fs/editors.bats
+script_tests += tests/fs/invalid.bats
+script_tests += tests/fs/remote.bats
+script_tests += tests/fs/outage.bats
+script_tests += tests/fs/twomounts.bats
+script_tests += tests/fs/readonly.bats
+script_tests += tests/fs/random.bats
