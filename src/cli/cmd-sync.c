@@ -214,8 +214,8 @@ struct watch {
 	pthread_mutex_t lock;
 	struct watch_item *head, **tail;
 	int wake[2]; /* the listener and the signal handlers write here */
-	int failed; /* render error in the listener */
-	bool closed; /* the connection is gone */
+	int failed; /* render error in the listener (under lock) */
+	bool closed; /* the connection is gone (under lock) */
 };
 
 static int watch_signal_fd = -1;
@@ -243,6 +243,16 @@ static void watch_poke(struct watch *w)
 	}
 }
 
+/* Ends the watch from the network thread with rc (a render error). */
+static void watch_fail(struct watch *w, int rc)
+{
+	pthread_mutex_lock(&w->lock);
+	if (!w->failed)
+		w->failed = rc;
+	pthread_mutex_unlock(&w->lock);
+	watch_poke(w);
+}
+
 static void watch_on_change(void *ctx, struct room_doc *d)
 {
 	struct watch *w = ctx;
@@ -252,8 +262,7 @@ static void watch_on_change(void *ctx, struct room_doc *d)
 
 	it = calloc(1, sizeof(*it));
 	if (!it) {
-		w->failed = -ENOMEM;
-		watch_poke(w);
+		watch_fail(w, -ENOMEM);
 		return;
 	}
 	rc = mesh_doc_render(&it->text, &it->len, room_doc_lock(d),
@@ -261,8 +270,7 @@ static void watch_on_change(void *ctx, struct room_doc *d)
 	room_doc_unlock(d);
 	if (rc) {
 		free(it);
-		w->failed = rc;
-		watch_poke(w);
+		watch_fail(w, rc);
 		return;
 	}
 	clock_gettime(CLOCK_REALTIME, &ts);
@@ -280,7 +288,9 @@ static void watch_on_state(void *ctx, enum room_conn_state state, int err)
 
 	(void)err;
 	if (state == ROOM_CLOSED || state == ROOM_RECONNECTING) {
+		pthread_mutex_lock(&w->lock);
 		w->closed = true;
+		pthread_mutex_unlock(&w->lock);
 		watch_poke(w);
 	}
 }
@@ -340,7 +350,8 @@ static int watch_run(const struct cli_cmd *cmd, int argc, char **argv)
 	size_t last_len = 0, shown_len = 0;
 	long long count = -1, seen = 0;
 	const char *path;
-	int ch, r, rc = 0, listener = 0;
+	int ch, r, rc = 0, listener = 0, failed;
+	bool closed;
 
 	optind = 0;
 	opterr = 0;
@@ -445,6 +456,8 @@ static int watch_run(const struct cli_cmd *cmd, int argc, char **argv)
 			if (!w.head)
 				w.tail = &w.head;
 		}
+		failed = w.failed;
+		closed = w.closed;
 		pthread_mutex_unlock(&w.lock);
 		if (it) {
 			if (summary) {
@@ -469,12 +482,12 @@ static int watch_run(const struct cli_cmd *cmd, int argc, char **argv)
 			seen++;
 			continue;
 		}
-		if (w.failed) {
-			rc = w.failed;
+		if (failed) {
+			rc = failed;
 			cli_cmd_err(cmd, path, "%s", strerror(-rc));
 			goto out;
 		}
-		if (w.closed) {
+		if (closed) {
 			rc = -ENOTCONN;
 			cli_cmd_err(cmd, path,
 				    "the connection to the room "

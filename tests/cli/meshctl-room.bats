@@ -270,6 +270,14 @@ wait_for() {
 	[[ ${lines[0]} == "meshctl: ls: nowhere: "* ]]
 	run -2 m cat
 	run -2 m put a b c
+	# url: a link that serves the file
+	run -0 m url notes/a.txt
+	[[ $output == http://127.0.0.1:$SRV_PORT/* ]]
+	if command -v curl >/dev/null; then
+		[ "$(t curl -sf "$output")" = $'hello\nworld' ]
+	fi
+	run -1 m url notes/missing.txt
+	[[ ${lines[0]} == "meshctl: url: notes/missing.txt: "* ]]
 }
 
 @test "put/cat stream a 5 MB file unchanged" {
@@ -602,4 +610,25 @@ EOF2
 	[ ! -s err ]
 	t script -qec "'$mc' cat big.bin >/dev/null" /dev/null >tty.out
 	grep -q 'meshctl: cat: big.bin: 6.0 of 6.0 MiB (100%)' tty.out
+}
+
+@test "watch: the server going away ends it with 1 and a message" {
+	local data=$d/gone out=$d/gone.out
+	mkdir -p "$data"
+	MESHAGENT_SECRET=$SRV_SECRET "$MESHROOMD" --listen 127.0.0.1:0 \
+		--print-port --data "$data" --schemas "$top/schemas" \
+		>"$out" 2>"$d/gone.log" 3>&- </dev/null &
+	pids+=($!)
+	wait_for 15 grep -q . "$out"
+	export MESHAGENT_ROOM_URL=ws://127.0.0.1:$(head -n 1 "$out")/rooms/gone
+	doc_json | m create w.document --json -
+	"$mc" watch --summary w.document >watch.out 2>watch.err 3>&- &
+	pid=$!
+	pids+=("$pid")
+	wait_for 20 grep -q 'watching' watch.out
+	kill -KILL "${pids[0]}"
+	wait_for 20 eval "! kill -0 $pid"
+	run -1 wait "$pid"
+	cat watch.err
+	[ "$(cat watch.err)" = "meshctl: watch: w.document: the connection to the room was lost" ]
 }
