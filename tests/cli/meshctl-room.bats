@@ -632,3 +632,18 @@ EOF2
 	cat watch.err
 	[ "$(cat watch.err)" = "meshctl: watch: w.document: the connection to the room was lost" ]
 }
+
+@test "edit: a change made by someone else while the editor is open is kept" {
+	doc_json | m create e.document --json -
+	cat >ed.sh <<EOF2
+#!/bin/sh
+# another participant changes the body while "the user" edits the heading
+printf '[{"op":"replace","path":"/document/content/1/body/text","value":"theirs"}]' |
+	"$mc" patch e.document --patch - || exit 7
+sed -i 's/"Hello"/"mine"/' "\$1"
+EOF2
+	chmod +x ed.sh
+	EDITOR=$d/ed.sh run -0 m edit e.document
+	run -0 m get -c e.document
+	[ "$output" = '{"document":{"content":[{"heading":{"text":"mine"}},{"body":{"text":"theirs"}}]}}' ]
+}
