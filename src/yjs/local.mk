@@ -40,3 +40,7 @@ EXTRA_DIST += src/yjs/yjs.pc.in
 # dump, apply, diff updates).  Built by `make`, not installed.
 noinst_PROGRAMS += src/yjs/yjs-tool
 src_yjs_yjs_tool_SOURCES = src/yjs/yjs-tool.c
+
+# tests/testutil.h: header-only helpers (on top of tests/tap.h) shared by
+# the C unit tests of libyjs and libmesh.
+noinst_HEADERS += tests/testutil.h

@@ -15,27 +15,12 @@
 
 #include "codec.h"
 #include "tap.h"
+#include "testutil.h"
 
-static size_t unhex(uint8_t *out, const char *hex)
+/* is_hex of what b holds. */
+static int is_buf_hex(const struct y_buf *b, const char *hex, const char *name)
 {
-	size_t n = 0;
-
-	while (hex[0] && hex[1]) {
-		unsigned v;
-
-		sscanf(hex, "%2x", &v);
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
-}
-
-static int is_hex(const struct y_buf *b, const char *hex, const char *name)
-{
-	uint8_t want[512];
-	size_t n = unhex(want, hex);
-
-	return is_mem(b->data, b->len, want, n, name);
+	return is_hex(b->data, b->len, hex, name);
 }
 
 /* ---- L1: varUint / varInt / varString ---------------------------------- */
@@ -98,7 +83,7 @@ static void test_var(void)
 
 		y_buf_init(&b);
 		y_buf_put_var_uint(&b, var_uint_vec[i].v);
-		is_hex(&b, var_uint_vec[i].hex, "varUint encode");
+		is_buf_hex(&b, var_uint_vec[i].hex, "varUint encode");
 		y_buf_release(&b);
 		n = unhex(in, var_uint_vec[i].hex);
 		y_reader_init(&r, in, n, &err);
@@ -111,7 +96,7 @@ static void test_var(void)
 
 		y_buf_init(&b);
 		y_buf_put_var_int(&b, var_int_vec[i].v);
-		is_hex(&b, var_int_vec[i].hex, "varInt encode");
+		is_buf_hex(&b, var_int_vec[i].hex, "varInt encode");
 		y_buf_release(&b);
 		n = unhex(in, var_int_vec[i].hex);
 		y_reader_init(&r, in, n, &err);
@@ -128,7 +113,7 @@ static void test_var(void)
 		y_buf_init(&b);
 		y_buf_put_var_string(&b, var_string_vec[i].s,
 				     var_string_vec[i].len);
-		is_hex(&b, var_string_vec[i].hex, "varString encode");
+		is_buf_hex(&b, var_string_vec[i].hex, "varString encode");
 		y_buf_release(&b);
 		n = unhex(in, var_string_vec[i].hex);
 		y_reader_init(&r, in, n, &err);
@@ -282,9 +267,10 @@ static void test_fixed(void)
 	memcpy(&nan2, &bits, 8);
 	y_buf_put_f64(&b, nan2);
 	y_buf_put_f32(&b, (float)nan2);
-	is_hex(&b,
-	       "3fc000003fb999999999999afffffffffffffffe7ff80000000000007fc00000",
-	       "f32/f64/i64 big-endian, NaN canonical");
+	is_buf_hex(
+		&b,
+		"3fc000003fb999999999999afffffffffffffffe7ff80000000000007fc00000",
+		"f32/f64/i64 big-endian, NaN canonical");
 	y_reader_init(&r, b.data, b.len, NULL);
 	ok(!y_read_f32(&r, &f) && f == 1.5f, "read f32");
 	ok(!y_read_f64(&r, &d) && d == 0.1, "read f64");
@@ -357,7 +343,7 @@ static void check_any(const struct y_any *v, const char *hex, const char *name)
 
 	y_buf_init(&b);
 	y_buf_put_any(&b, v);
-	is_hex(&b, hex, name);
+	is_buf_hex(&b, hex, name);
 	y_buf_release(&b);
 	n = unhex(in, hex);
 	y_reader_init(&r, in, n, &err);
@@ -366,7 +352,7 @@ static void check_any(const struct y_any *v, const char *hex, const char *name)
 	ok(y_any_equal(&back, v), "  decoded value equal");
 	y_buf_init(&b);
 	y_buf_put_any(&b, &back);
-	is_hex(&b, hex, "  re-encode");
+	is_buf_hex(&b, hex, "  re-encode");
 	y_buf_release(&b);
 	y_any_clear(&back);
 }
@@ -476,8 +462,8 @@ static void test_any_vectors(void)
 		is_str(c.obj.entries[0].key, "1", "  reordered on decode");
 		y_buf_init(&buf);
 		y_buf_put_any(&buf, &c);
-		is_hex(&buf, "760301317701790132770178017a7d00",
-		       "  re-encoded in JS order");
+		is_buf_hex(&buf, "760301317701790132770178017a7d00",
+			   "  re-encoded in JS order");
 		y_buf_release(&buf);
 		y_any_clear(&c);
 
@@ -489,12 +475,12 @@ static void test_any_vectors(void)
 		   "wire object with dup and __proto__");
 		y_buf_init(&buf);
 		y_buf_put_any(&buf, &c);
-		is_hex(&buf,
-		       "7602023130"
-		       "7d02"
-		       "0162"
-		       "7d03",
-		       "  re-encoded as yjs does");
+		is_buf_hex(&buf,
+			   "7602023130"
+			   "7d02"
+			   "0162"
+			   "7d03",
+			   "  re-encoded as yjs does");
 		y_buf_release(&buf);
 		y_any_clear(&c);
 	}

@@ -22,59 +22,10 @@
 #include "docint.h"
 #include "mesh.h"
 #include "tap.h"
+#include "testutil.h"
 #include "yjs.h"
 
 /* ---------------------------------------------------------------- helpers */
-
-static TAP_PRINTF(1, 2) const char *nm(const char *fmt, ...)
-{
-	static char bufs[4][256];
-	static int next;
-	char *b = bufs[next++ % 4];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		if (buf) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
-/* Single quotes stand for double quotes, to keep test JSON readable. */
-static char *q(const char *s)
-{
-	char *r = strdup(s), *p;
-
-	if (!r)
-		bail_out("out of memory");
-	for (p = r; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return r;
-}
 
 static struct mesh_schema *schema_q(const char *json)
 {
@@ -90,18 +41,13 @@ static struct mesh_schema *schema_q(const char *json)
 
 static struct mesh_schema *load_schema(const char *name)
 {
-	const char *top = getenv("abs_top_srcdir");
 	struct mesh_schema *s = NULL;
 	struct mesh_error err;
 	char path[4096];
 	size_t len = 0;
 	char *text;
 
-	if (!top)
-		top = getenv("top_srcdir");
-	if (!top)
-		top = ".";
-	snprintf(path, sizeof(path), "%s/schemas/%s.json", top, name);
+	snprintf(path, sizeof(path), "%s/schemas/%s.json", top_srcdir(), name);
 	text = read_file(path, &len);
 	if (!text)
 		bail_out("cannot read %s (abs_top_srcdir not set?)", path);
@@ -184,18 +130,6 @@ static void on_update(void *ctx, const uint8_t *u, size_t len, bool local,
 	up->last = malloc(len);
 	memcpy(up->last, u, len);
 	up->last_len = len;
-}
-
-static size_t unhex(uint8_t *out, const char *hex)
-{
-	size_t n = 0;
-	unsigned v;
-
-	while (hex[0] && hex[1] && sscanf(hex, "%2x", &v) == 1) {
-		out[n++] = (uint8_t)v;
-		hex += 2;
-	}
-	return n;
 }
 
 static void sync_docs(struct y_doc *from, struct y_doc *to)

@@ -20,6 +20,7 @@
 
 #include "mesh.h"
 #include "tap.h"
+#include "testutil.h"
 
 struct schema_error_case {
 	const char *name;
@@ -698,54 +699,11 @@ static const struct validate_case validate_cases[] = {
 
 /* ------------------------------------------------------------- helpers */
 
-/* A test name built printf-style (is_int/is_str take a plain name). */
-static TAP_PRINTF(1, 2) const char *nm(const char *fmt, ...)
-{
-	static char bufs[4][256];
-	static int next;
-	char *b = bufs[next++ % 4];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(b, sizeof(bufs[0]), fmt, ap);
-	va_end(ap);
-	return b;
-}
-
-static char *read_file(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf = NULL;
-	long n;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
-	    fseek(f, 0, SEEK_SET) == 0) {
-		buf = malloc((size_t)n + 1);
-		if (buf && fread(buf, 1, (size_t)n, f) != (size_t)n) {
-			free(buf);
-			buf = NULL;
-		}
-		if (buf) {
-			buf[n] = '\0';
-			*len = (size_t)n;
-		}
-	}
-	fclose(f);
-	return buf;
-}
-
 static char *fixture_text(const char *name, size_t *len)
 {
-	const char *top = getenv("abs_top_srcdir");
 	char path[4096];
 
-	if (!top)
-		top = getenv("top_srcdir");
-	if (!top)
-		top = ".";
-	snprintf(path, sizeof(path), "%s/schemas/%s.json", top, name);
+	snprintf(path, sizeof(path), "%s/schemas/%s.json", top_srcdir(), name);
 	return read_file(path, len);
 }
 
@@ -771,19 +729,6 @@ static struct mesh_schema *load_schema(const char *name)
 		diag("%s: %s: %s", name, err.path, err.msg);
 	free(text);
 	return s;
-}
-
-/* Single quotes stand for double quotes, to keep test JSON readable. */
-static char *q(const char *s)
-{
-	char *r = strdup(s), *p;
-
-	if (!r)
-		bail_out("out of memory");
-	for (p = r; *p; p++)
-		if (*p == '\'')
-			*p = '"';
-	return r;
 }
 
 static struct mesh_schema *parse_q(const char *json, struct mesh_error *err)

@@ -11,6 +11,7 @@
 
 #include "core.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -45,30 +46,6 @@ static void capture_release(struct capture *c)
 	for (i = 0; i < c->n; i++)
 		free(c->u[i]);
 	c->n = 0;
-}
-
-static size_t unhex(uint8_t *out, const char *hex)
-{
-	size_t n = 0;
-
-	for (; hex[0] && hex[1]; hex += 2) {
-		unsigned v;
-
-		sscanf(hex, "%2x", &v);
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
-
-static int is_hex(const uint8_t *got, size_t glen, const char *want,
-		  const char *name)
-{
-	uint8_t *buf = malloc(strlen(want) / 2 + 1);
-	size_t n = unhex(buf, want);
-	int r = is_mem(got, glen, buf, n, name);
-
-	free(buf);
-	return r;
 }
 
 static struct y_doc *mkdoc(uint64_t client, bool no_gc)

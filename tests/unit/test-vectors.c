@@ -23,6 +23,7 @@
 
 #include "codec.h"
 #include "tap.h"
+#include "testutil.h"
 #include "yjs.h"
 
 /* ---- memory kept until the end ------------------------------------- */
@@ -88,21 +89,10 @@ struct bytes {
 
 static char *read_text(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	size_t len;
+	char *buf = read_file(path, &len);
 
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc(n + 1);
-	if (!buf || fread(buf, 1, n, f) != (size_t)n)
-		abort();
-	buf[n] = '\0';
-	fclose(f);
-	return keep(buf);
+	return buf ? keep(buf) : NULL;
 }
 
 static char *read_data(const char *name)
@@ -166,7 +156,7 @@ static void load_paras(char *text)
 	}
 }
 
-static int unhex(struct bytes *out, const char *hex, size_t n)
+static int unhex_bytes(struct bytes *out, const char *hex, size_t n)
 {
 	size_t i;
 	unsigned v;
@@ -214,7 +204,7 @@ static struct bytes block(const char *sec, const char *title)
 		if (!h)
 			break;
 		h += 5;
-		if (unhex(&b, h, hexlen(h)))
+		if (unhex_bytes(&b, h, hexlen(h)))
 			break;
 		return b;
 	}
@@ -262,7 +252,7 @@ static struct bytes hex_token(const char *s)
 {
 	struct bytes b;
 
-	if (unhex(&b, s, hexlen(s)))
+	if (unhex_bytes(&b, s, hexlen(s)))
 		abort();
 	return b;
 }
@@ -603,8 +593,8 @@ static void load_reencode(char *text)
 		r = &reencs[nreencs++];
 		r->in = tok[0];
 		r->in_len = strlen(tok[0]);
-		unhex(&r->full, tok[1], strlen(tok[1]));
-		unhex(&r->sv, tok[2], strlen(tok[2]));
+		unhex_bytes(&r->full, tok[1], strlen(tok[1]));
+		unhex_bytes(&r->sv, tok[2], strlen(tok[2]));
 		r->pending = tok[3][0] == '1';
 		r->used = false;
 	}
@@ -645,7 +635,7 @@ static void check_blocks(void)
 		short_name(name, sizeof(name), &paras[i]);
 		h = title_end + 13;
 		hl = hexlen(h);
-		unhex(&u, h, hl);
+		unhex_bytes(&u, h, hl);
 		while (title_end > paras[i].text && title_end[-1] != '(')
 			title_end--;
 		declared = strtoul(title_end, NULL, 10);
@@ -710,7 +700,7 @@ static void check_reencode(void)
 
 		snprintf(name, sizeof(name), "reencode %.24s%s", r->in,
 			 r->in_len > 24 ? "..." : "");
-		unhex(&u, r->in, r->in_len);
+		unhex_bytes(&u, r->in, r->in_len);
 		d = mk(999, false);
 		if (!ok(!apply(d, u), "%s: applies", name))
 			continue;
@@ -777,7 +767,7 @@ static void check_l1(void)
 		if (!arrow)
 			continue;
 		*arrow = '\0';
-		unhex(&want, arrow + 4, strlen(arrow + 4));
+		unhex_bytes(&want, arrow + 4, strlen(arrow + 4));
 		snprintf(name, sizeof(name), "L1 %s", line);
 		y_buf_init(&b);
 		if (!strncmp(line, "varUint ", 8)) {
@@ -1416,7 +1406,7 @@ static void negative(void)
 		d = mk(9, false);
 		apply(d, block("V1", "full state after both"));
 		before = full(d);
-		unhex(&u, neg[i].hex, strlen(neg[i].hex));
+		unhex_bytes(&u, neg[i].hex, strlen(neg[i].hex));
 		memset(&err, 0, sizeof(err));
 		rc = y_doc_apply_update(d, u.p, u.len, &err);
 		is_int(rc, neg[i].rc, neg[i].what);

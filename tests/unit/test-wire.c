@@ -11,31 +11,9 @@
 
 #include "core.h"
 #include "tap.h"
+#include "testutil.h"
 
 /* ---- helpers ---------------------------------------------------------- */
-
-static size_t unhex(uint8_t *out, const char *hex)
-{
-	size_t n = 0;
-
-	for (; hex[0] && hex[1]; hex += 2) {
-		unsigned v;
-
-		if (sscanf(hex, "%2x", &v) != 1)
-			break;
-		out[n++] = (uint8_t)v;
-	}
-	return n;
-}
-
-static void is_hex(const uint8_t *got, size_t glen, const char *want_hex,
-		   const char *name)
-{
-	uint8_t want[1024];
-	size_t wlen = unhex(want, want_hex);
-
-	is_mem(got, glen, want, wlen, name);
-}
 
 /* ---- delete sets and state vectors ----------------------------------- */
 
