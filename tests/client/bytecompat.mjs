@@ -187,7 +187,8 @@ async function main() {
       await sleep(300);
     }
     proxy.mark("ours:end");
-    await driver.quit();
+    const ex = await driver.quit();
+    is(ex.code, 0, "the driver exits cleanly", JSON.stringify(ex) + driver.stderr.slice(-2000));
     driver = null;
     ok(fs.existsSync(path.join(tmp, "down.bin")) && fs.readFileSync(path.join(tmp, "down.bin")).equals(DATA), "our download got the bytes");
 

@@ -14,4 +14,17 @@ tests_client_client_driver_CPPFLAGS = $(AM_CPPFLAGS) \
 tests_client_client_driver_LDADD = src/client/libclient.la \
 	src/mesh/libmesh.la src/util/libutil.la src/yjs/libyjs.la \
 	$(CJSON_LIBS) -lpthread $(LIBM)
-EXTRA_DIST += tests/client/driver.mjs tests/client/node-test.sh
+EXTRA_DIST += tests/client/driver.mjs tests/client/node-test.sh \
+	tests/client/common.mjs tests/client/proxy.mjs
+
+# The scripts (each runs tests/client/<name>.mjs through node-test.sh).
+script_tests += tests/client/bytecompat.test
+EXTRA_DIST += tests/client/bytecompat.mjs
+script_tests += tests/client/stall.test
+EXTRA_DIST += tests/client/stall.mjs
+script_tests += tests/client/interop.test
+EXTRA_DIST += tests/client/interop.mjs
+script_tests += tests/client/reconnect.test
+EXTRA_DIST += tests/client/reconnect.mjs
+# The benchmark (not part of make check): tests/bench/run-client.sh.
+EXTRA_DIST += tests/bench/run-client.sh tests/bench/client/bench.mjs
