@@ -51,6 +51,14 @@
 #define TABLE_SIZE 64
 /* a shadow unused this long is freed (memory of idle documents) */
 #define SHADOW_IDLE_MS 2000
+/*
+ * An open document nobody edited or read this long is compacted and then
+ * its live replica is freed ("evicted"): an idle open document costs its
+ * bookkeeping only, not its content.  The next update, state request or
+ * describe loads the replica again from the state file, which holds
+ * everything once the journal is empty.
+ */
+#define EVICT_IDLE_MS 3000
 
 /* ------------------------------------------------------------------ */
 /* CRC-32 (IEEE 802.3, as zlib): the journal's record checksum.         */
@@ -119,6 +127,7 @@ struct srv_doc_committer {
 	bool stop, started, poll_scheduled, dead, no_defer;
 	bool sweep_scheduled;
 	unsigned nshadows; /* documents with a shadow (sweep timer) */
+	unsigned nresident; /* documents with a live replica (sweep timer) */
 	struct srv_docstore *stores; /* loop thread only */
 	unsigned refs; /* owner + scheduled deferred polls */
 	pthread_t thr;
@@ -127,8 +136,26 @@ struct srv_doc_committer {
 	bool polling;
 };
 
+/*
+ * A schema with its canonical JSON forms, shared by every document of a
+ * docstore that has the same one (most documents of a room share a few
+ * schemas; a copy per document was ~13 KB of an idle document's memory).
+ * Immutable once made; refcounted in the loop thread; the committer reads
+ * `text` of a document it holds a reference to (which holds this one).
+ */
+struct doc_schema {
+	unsigned refs;
+	struct mesh_schema *schema;
+	cJSON *json;
+	char *text; /* canonical JSON, as kept in the journal */
+	size_t len;
+	struct srv_docstore *ds; /* NULL once the docstore is gone */
+	struct doc_schema *prev, *next; /* ds->schemas */
+};
+
 struct srv_docstore {
 	struct srv_doc_committer *c;
+	struct doc_schema *schemas;
 	struct srv_docstore *next_store;
 	int dirfd, state_dirfd;
 	char *name;
@@ -141,18 +168,22 @@ struct srv_docstore {
 struct srv_doc {
 	struct srv_docstore *ds; /* NULL once the docstore is freed */
 	struct srv_doc_committer *c;
-	int64_t last_apply_ms;
+	int64_t last_apply_ms; /* last update, state or describe */
 	struct srv_doc *hnext;
 	unsigned refs;
+	unsigned jobs; /* queued and not yet polled (loop thread) */
+	bool no_evict; /* a job failed: the state file may lack something */
 	char *path; /* storage path of the state file */
 	char *jpath; /* journal path below state_dirfd */
 
-	struct mesh_schema *schema;
-	cJSON *schema_json;
-	char *schema_text; /* canonical JSON, as kept in the journal */
+	/* views of the shared schema `sch` (NULL until set) */
+	struct doc_schema *sch;
+	const struct mesh_schema *schema;
+	const cJSON *schema_json;
+	const char *schema_text; /* canonical JSON, as kept in the journal */
 	size_t schema_len;
 
-	struct y_doc *live; /* durable state */
+	struct y_doc *live; /* durable state; NULL while evicted */
 	struct y_doc *shadow; /* live + in-flight updates, for validation */
 	bool shadow_stale;
 	size_t base_errors; /* validation errors the shadow had when built */
@@ -181,6 +212,7 @@ struct srv_doc {
 };
 
 static void doc_free(struct srv_doc *doc);
+static void schema_put(struct doc_schema *e);
 static void shadow_free(struct srv_doc *doc);
 static void sweep(struct srv_doc_committer *c);
 static int queue_job(struct srv_doc_committer *c, struct job *j);
@@ -754,9 +786,9 @@ static void committer_swept(void *arg)
 }
 
 /*
- * While shadows exist the idle thread wakes once a second and has the
- * loop free those not used lately (the committer is the docstore's only
- * clock).  Called and returns with c->mu held.
+ * While shadows or live replicas exist the idle thread wakes once a
+ * second and has the loop free those not used lately (the committer is
+ * the docstore's only clock).  Called and returns with c->mu held.
  */
 static void committer_tick(struct srv_doc_committer *c)
 {
@@ -765,7 +797,8 @@ static void committer_tick(struct srv_doc_committer *c)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 1;
 	if (pthread_cond_timedwait(&c->work, &c->mu, &ts) != ETIMEDOUT ||
-	    c->q_head || c->stop || !c->nshadows || c->sweep_scheduled)
+	    c->q_head || c->stop || (!c->nshadows && !c->nresident) ||
+	    c->sweep_scheduled)
 		return;
 	c->sweep_scheduled = true;
 	c->refs++;
@@ -790,8 +823,8 @@ static void *committer_main(void *arg)
 		bool schedule;
 
 		while (!c->q_head && !c->stop) {
-			if (c->nshadows && !c->sweep_scheduled && c->defer &&
-			    !c->no_defer)
+			if ((c->nshadows || c->nresident) &&
+			    !c->sweep_scheduled && c->defer && !c->no_defer)
 				committer_tick(c);
 			else
 				pthread_cond_wait(&c->work, &c->mu);
@@ -902,8 +935,10 @@ void srv_doc_committer_free(struct srv_doc_committer *c)
 
 static int queue_job(struct srv_doc_committer *c, struct job *j)
 {
-	if (j->doc)
+	if (j->doc) {
 		j->doc->refs++;
+		j->doc->jobs++;
+	}
 	j->next = NULL;
 	pthread_mutex_lock(&c->mu);
 	if (c->q_tail)
@@ -1035,6 +1070,13 @@ void srv_doc_committer_poll(struct srv_doc_committer *c)
 		}
 		if (doc->gone)
 			continue;
+		if (!doc->live) {
+			/* cannot happen: in-flight updates keep it loaded */
+			util_log_error(
+				"docstore: %s: durable update for an evicted document",
+				doc->path);
+			continue;
+		}
 		if (!doc->in_txn) {
 			doc->in_txn = true;
 			doc->batch_from = j->from;
@@ -1073,8 +1115,12 @@ void srv_doc_committer_poll(struct srv_doc_committer *c)
 		}
 		if (j->done)
 			j->done(j->arg, j->err);
-		if (doc)
+		if (doc) {
+			doc->jobs--;
+			if (j->err)
+				doc->no_evict = true;
 			srv_doc_put(doc);
+		}
 		job_free(j);
 	}
 
@@ -1199,6 +1245,13 @@ void srv_docstore_free(struct srv_docstore *ds)
 		}
 		ds->table[h] = NULL;
 	}
+	/* Documents still referenced keep their schemas alive. */
+	for (struct doc_schema *e = ds->schemas, *n; e; e = n) {
+		n = e->next;
+		e->ds = NULL;
+		e->prev = e->next = NULL;
+	}
+	ds->schemas = NULL;
 	for (struct srv_docstore **pp = &ds->c->stores; *pp;
 	     pp = &(*pp)->next_store)
 		if (*pp == ds) {
@@ -1210,16 +1263,92 @@ void srv_docstore_free(struct srv_docstore *ds)
 }
 
 /* Frees the shadows of documents nobody edited lately (loop thread). */
+static void resident_add(struct srv_doc *doc, int delta)
+{
+	pthread_mutex_lock(&doc->c->mu);
+	doc->c->nresident += delta;
+	if (delta > 0 && doc->c->nresident == 1)
+		pthread_cond_signal(&doc->c->work); /* start the sweep timer */
+	pthread_mutex_unlock(&doc->c->mu);
+}
+
+/*
+ * Frees an idle document's live replica once everything it holds is in
+ * the state file (the journal is empty and no job is in flight), or
+ * queues the compaction that gets it there.
+ */
+static void evict(struct srv_doc *d)
+{
+	if (!d->live || d->shadow || d->jobs || d->gone || !d->ds ||
+	    d->no_evict || d->in_txn)
+		return;
+	if (d->jbytes) {
+		queue_compact(d, false);
+		return;
+	}
+	y_doc_free(d->live);
+	d->live = NULL;
+	resident_add(d, -1);
+	/* no job in flight: the committer does not touch jfd now */
+	if (d->jfd >= 0) {
+		close(d->jfd);
+		d->jfd = -1;
+	}
+}
+
+/* Loads an evicted document's live replica again from its state file. */
+static int doc_live(struct srv_doc *doc)
+{
+	struct y_doc *y = NULL;
+	uint8_t *state = NULL;
+	struct stat st;
+	size_t len;
+	int ret;
+
+	doc->last_apply_ms = util_monotonic_ms();
+	if (doc->live)
+		return 0;
+	if (!doc->ds || doc->gone)
+		return -ESTALE;
+	ret = read_file(&state, &len, &st, doc->ds->dirfd, doc->path,
+			doc->ds->max_doc_bytes);
+	if (!ret)
+		ret = y_doc_new(&y, NULL);
+	if (!ret && y_doc_apply_update(y, state, len, NULL))
+		ret = -EIO;
+	if (!ret && y_doc_on_update(y, on_live_update, doc) < 0)
+		ret = -ENOMEM;
+	free(state);
+	if (ret) {
+		if (y)
+			y_doc_free(y);
+		util_log_error("docstore %s: %s: cannot load it again: %s",
+			       doc->ds->name, doc->path, strerror(-ret));
+		return ret;
+	}
+	doc->live = y;
+	resident_add(doc, 1);
+	return 0;
+}
+
+/* Frees the shadows, then the live replicas, of documents nobody used
+ * lately (loop thread). */
 static void sweep(struct srv_doc_committer *c)
 {
 	int64_t now = util_monotonic_ms();
 
 	for (struct srv_docstore *ds = c->stores; ds; ds = ds->next_store)
 		for (size_t h = 0; h < TABLE_SIZE; h++)
-			for (struct srv_doc *d = ds->table[h]; d; d = d->hnext)
+			for (struct srv_doc *d = ds->table[h]; d;
+			     d = d->hnext) {
+				int64_t idle = now - d->last_apply_ms;
+
 				if (d->shadow && !d->inflight_head &&
-				    now - d->last_apply_ms >= SHADOW_IDLE_MS)
+				    idle >= SHADOW_IDLE_MS)
 					shadow_free(d);
+				if (idle >= EVICT_IDLE_MS)
+					evict(d);
+			}
 }
 
 size_t srv_docstore_shadows(const struct srv_docstore *ds)
@@ -1236,17 +1365,36 @@ size_t srv_docstore_shadows(const struct srv_docstore *ds)
 /* Documents                                                           */
 /* ------------------------------------------------------------------ */
 
+static void schema_put(struct doc_schema *e)
+{
+	if (!e || --e->refs)
+		return;
+	if (e->ds) {
+		if (e->prev)
+			e->prev->next = e->next;
+		else
+			e->ds->schemas = e->next;
+		if (e->next)
+			e->next->prev = e->prev;
+	}
+	mesh_schema_free(e->schema);
+	cJSON_Delete(e->json);
+	free(e->text);
+	free(e);
+}
+
 static void doc_free(struct srv_doc *doc)
 {
 	if (doc->ds)
 		table_remove(doc->ds, doc);
 	if (doc->jfd >= 0)
 		close(doc->jfd);
-	y_doc_free(doc->live);
+	if (doc->live) {
+		y_doc_free(doc->live);
+		resident_add(doc, -1);
+	}
 	shadow_free(doc);
-	mesh_schema_free(doc->schema);
-	cJSON_Delete(doc->schema_json);
-	free(doc->schema_text);
+	schema_put(doc->sch);
 	free(doc->shadow_cap);
 	free(doc->live_cap);
 	free(doc->path);
@@ -1290,18 +1438,26 @@ const cJSON *srv_doc_schema_json(const struct srv_doc *doc)
 
 struct y_doc *srv_doc_ydoc(struct srv_doc *doc)
 {
-	return doc->live;
+	return doc_live(doc) ? NULL : doc->live;
 }
 
 int srv_doc_state(uint8_t **out, size_t *out_len, struct srv_doc *doc,
 		  const uint8_t *sv, size_t sv_len)
 {
+	int ret = doc_live(doc);
+
+	if (ret)
+		return ret == -EBADMSG ? -EIO : ret;
 	return y_doc_encode_state_as_update(out, out_len, doc->live, sv, sv_len,
 					    NULL);
 }
 
 int srv_doc_describe(cJSON **out, struct srv_doc *doc)
 {
+	int ret = doc_live(doc);
+
+	if (ret)
+		return ret;
 	return mesh_doc_to_cjson(out, doc->live, doc->schema, 0);
 }
 
@@ -1322,21 +1478,58 @@ static struct srv_doc *doc_alloc(struct srv_docstore *ds, const char *path)
 		free(doc);
 		return NULL;
 	}
+	doc->last_apply_ms = util_monotonic_ms();
+	resident_add(doc, 1);
 	return doc;
 }
 
-/* Sets the document's schema (takes s) with its canonical JSON forms. */
+/* Sets the document's schema (takes s, also on failure): the docstore's
+ * shared copy when it has the same one. */
 static int doc_set_schema(struct srv_doc *doc, struct mesh_schema *s)
 {
+	struct srv_docstore *ds = doc->ds;
+	struct doc_schema *e;
+	char *text = NULL;
+	size_t len;
 	int ret;
 
-	doc->schema = s;
-	ret = mesh_schema_to_json(&doc->schema_text, s);
-	if (!ret)
-		ret = mesh_schema_to_cjson(&doc->schema_json, s);
-	if (!ret)
-		doc->schema_len = strlen(doc->schema_text);
-	return ret;
+	ret = mesh_schema_to_json(&text, s);
+	if (ret) {
+		mesh_schema_free(s);
+		return ret;
+	}
+	len = strlen(text);
+	for (e = ds->schemas; e; e = e->next)
+		if (e->len == len && !memcmp(e->text, text, len))
+			break;
+	if (e) {
+		mesh_schema_free(s);
+		free(text);
+		e->refs++;
+	} else {
+		e = calloc(1, sizeof(*e));
+		if (!e || mesh_schema_to_cjson(&e->json, s)) {
+			free(e);
+			mesh_schema_free(s);
+			free(text);
+			return -ENOMEM;
+		}
+		e->refs = 1;
+		e->schema = s;
+		e->text = text;
+		e->len = len;
+		e->ds = ds;
+		e->next = ds->schemas;
+		if (ds->schemas)
+			ds->schemas->prev = e;
+		ds->schemas = e;
+	}
+	doc->sch = e;
+	doc->schema = e->schema;
+	doc->schema_json = e->json;
+	doc->schema_text = e->text;
+	doc->schema_len = e->len;
+	return 0;
 }
 
 static void schema_err(struct srv_doc_error *err, const char *what,
@@ -1501,7 +1694,10 @@ static int queue_compact(struct srv_doc *doc, bool close)
 	int ret;
 
 	/* The snapshot must hold everything queued before it: the shadow
-	 * does; without one nothing is in flight, so live does too. */
+	 * does; without one nothing is in flight, so live does too.  An
+	 * evicted document has nothing to save (its journal is empty). */
+	if (!src)
+		return -ENODATA;
 	if (src == doc->live && doc->inflight_head)
 		return -EAGAIN;
 	j = calloc(1, sizeof(*j));
@@ -1889,7 +2085,9 @@ int srv_doc_apply(struct srv_doc *doc, const struct srv_doc_sub *from,
 		return -ESTALE;
 	}
 	if (!doc->shadow || doc->shadow_stale) {
-		ret = shadow_build(doc);
+		ret = doc_live(doc);
+		if (!ret)
+			ret = shadow_build(doc);
 		if (ret) {
 			set_err(err, PROTO_ERR_OPERATION_FAILED,
 				"cannot prepare document %s: %s", doc->path,

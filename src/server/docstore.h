@@ -50,6 +50,13 @@
  * unless it adds errors.  The shadow exists only while the document is
  * being edited.
  *
+ * Memory of idle documents.  Documents with the same schema share one
+ * parsed copy of it (and its JSON forms).  An open document nobody used
+ * (no update, state or describe) for a few seconds is compacted, then its
+ * live replica is freed ("evicted"); the next use loads it again from the
+ * state file (which then holds everything).  So an open idle document
+ * costs its bookkeeping and its subscribers, not its content.
+ *
  * Threads.  Everything here runs in the event-loop thread (one thread owns
  * every y_doc), except the committer, which only touches files and byte
  * buffers.  The docstore opens files confined below the room's directory
@@ -197,15 +204,19 @@ const cJSON *srv_doc_schema_json(const struct srv_doc *doc);
 /*
  * encodeStateAsUpdate of the durable document for a client with state
  * vector sv (NULL/0 = everything).  *out is malloc'd.  -EBADMSG for a
- * malformed vector.
+ * malformed vector; -EIO etc. when an evicted document cannot be loaded
+ * again.
  */
 int srv_doc_state(uint8_t **out, size_t *out_len, struct srv_doc *doc,
 		  const uint8_t *sv, size_t sv_len);
 
-/* The document's JSON form (mesh_doc_to_cjson, no ids) as a new tree. */
+/* The document's JSON form (mesh_doc_to_cjson, no ids) as a new tree
+ * (loads an evicted document again; -errno when that fails). */
 int srv_doc_describe(cJSON **out, struct srv_doc *doc);
 
-/* The live y_doc (borrowed; tests and diagnostics only: never modify). */
+/* The live y_doc (borrowed; tests and diagnostics only: never modify;
+ * loads an evicted document again, NULL when that fails).  Valid until
+ * the document is idle for a few seconds (eviction). */
 struct y_doc *srv_doc_ydoc(struct srv_doc *doc);
 
 /* ---- subscribers and updates ---------------------------------------- */

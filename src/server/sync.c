@@ -431,9 +431,15 @@ static int stream_start(struct srv_call *call, const cJSON *h)
 		goto out;
 	}
 	r = srv_doc_state(&state, &stn, doc, sv, svn);
-	if (r) {
+	if (r == -EBADMSG) {
 		r = stream_fail(call, PROTO_ERR_INVALID_REQUEST,
 				"'vector' is not a valid state vector");
+		goto out;
+	}
+	if (r) {
+		r = stream_fail(call, PROTO_ERR_OPERATION_FAILED,
+				"cannot read document %s: %s", s->path,
+				strerror(-r));
 		goto out;
 	}
 	hdr = cJSON_CreateObject();
