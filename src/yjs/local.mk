@@ -44,3 +44,6 @@ src_yjs_yjs_tool_SOURCES = src/yjs/yjs-tool.c
 # tests/testutil.h: header-only helpers (on top of tests/tap.h) shared by
 # the C unit tests of libyjs and libmesh.
 noinst_HEADERS += tests/testutil.h
+# tests/traces/trace-load.h: the editing-trace loader shared by
+# tests/traces/trace-replay.c and tests/bench/crdt-bench.c.
+noinst_HEADERS += tests/traces/trace-load.h

@@ -20,13 +20,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "../traces/trace-load.h"
 #include "yjs.h"
-
-struct trace {
-	struct y_any root;
-	const struct y_any *txns;
-	const struct y_any *end;
-};
 
 #define REPS 7
 
@@ -56,38 +51,6 @@ static size_t heap(void)
 	struct mallinfo2 mi = mallinfo2();
 
 	return mi.uordblks + mi.hblkhd;
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-	size_t n = strlen(path), cap = 1 << 20, got = 0, r;
-	int gz = n > 3 && !strcmp(path + n - 3, ".gz");
-	char cmd[4200], *buf = malloc(cap);
-	FILE *f;
-
-	if (gz) {
-		snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", path);
-		f = popen(cmd, "r");
-	} else {
-		f = fopen(path, "rb");
-	}
-	if (!f || !buf)
-		return NULL;
-	while ((r = fread(buf + got, 1, cap - got, f)) > 0) {
-		got += r;
-		if (got == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				return NULL;
-		}
-	}
-	if (gz)
-		pclose(f);
-	else
-		fclose(f);
-	*len = got;
-	return buf;
 }
 
 /* The traces of the benchmark are BMP-only after conversion: positions
@@ -187,19 +150,15 @@ int main(int argc, char **argv)
 	size_t len, slen, h0, h1, r;
 	double samples[REPS];
 	uint8_t *state, *state2;
-	char *json, *s;
+	char *s;
 	double t0, t1;
 
 	if (argc != 2) {
 		fprintf(stderr, "usage: crdt-bench TRACE.json[.gz]\n");
 		return 2;
 	}
-	json = slurp(argv[1], &len);
-	if (!json || y_any_from_json(&tr.root, json, len, NULL))
+	if (trace_load(&tr, "crdt-bench", argv[1]))
 		return 2;
-	free(json);
-	tr.txns = y_any_object_get(&tr.root, "txns", 4);
-	tr.end = y_any_object_get(&tr.root, "endContent", 10);
 
 	h0 = heap();
 	t0 = now();

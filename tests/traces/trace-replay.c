@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "trace-load.h"
 #include "yjs.h"
 
 struct shadow {
@@ -24,38 +25,6 @@ struct shadow {
 	size_t len, cap;
 	size_t astral; /* code points >= U+10000 */
 };
-
-static char *slurp(const char *path, size_t *len)
-{
-	size_t n = strlen(path), cap = 1 << 20, got = 0, r;
-	bool gz = n > 3 && !strcmp(path + n - 3, ".gz");
-	char cmd[4200], *buf = malloc(cap);
-	FILE *f;
-
-	if (gz) {
-		snprintf(cmd, sizeof(cmd), "gzip -dc '%s'", path);
-		f = popen(cmd, "r");
-	} else {
-		f = fopen(path, "rb");
-	}
-	if (!f || !buf)
-		return NULL;
-	while ((r = fread(buf + got, 1, cap - got, f)) > 0) {
-		got += r;
-		if (got == cap) {
-			cap *= 2;
-			buf = realloc(buf, cap);
-			if (!buf)
-				return NULL;
-		}
-	}
-	if (gz ? pclose(f) != 0 : fclose(f) != 0) {
-		free(buf);
-		return NULL;
-	}
-	*len = got;
-	return buf;
-}
 
 /* Decodes UTF-8 (valid: it came out of the JSON parser). */
 static size_t utf8_decode(uint32_t *out, const char *s, size_t len)
@@ -139,14 +108,12 @@ int main(int argc, char **argv)
 	const char *out_path = NULL, *path = NULL;
 	struct y_doc_options o = { .client_id = 1 };
 	struct shadow sh = { 0 };
-	const struct y_any *txns, *endc;
-	struct y_error err = { 0 };
 	struct y_type *text;
 	struct y_doc *doc;
-	struct y_any trace;
-	size_t len, i, j, npatch = 0, slen;
+	struct trace tr;
+	size_t i, j, npatch = 0, slen;
 	uint8_t *state;
-	char *json, *s;
+	char *s;
 	int k, rc;
 
 	for (k = 1; k < argc; k++) {
@@ -163,28 +130,13 @@ int main(int argc, char **argv)
 			"TRACE.json[.gz]\n");
 		return 2;
 	}
-	json = slurp(path, &len);
-	if (!json) {
-		fprintf(stderr, "trace-replay: cannot read %s\n", path);
+	if (trace_load(&tr, "trace-replay", path))
 		return 2;
-	}
-	if (y_any_from_json(&trace, json, len, &err)) {
-		fprintf(stderr, "trace-replay: %s: %s\n", path, err.msg);
-		return 2;
-	}
-	free(json);
-	txns = y_any_object_get(&trace, "txns", 4);
-	endc = y_any_object_get(&trace, "endContent", 10);
-	if (!txns || txns->kind != Y_ANY_ARRAY || !endc ||
-	    endc->kind != Y_ANY_STRING) {
-		fprintf(stderr, "trace-replay: %s: not a trace\n", path);
-		return 2;
-	}
 	if (y_doc_new(&doc, &o) || y_doc_root(&text, doc, "text", Y_TEXT))
 		return 2;
-	for (i = 0; i < txns->arr.len; i++) {
+	for (i = 0; i < tr.txns->arr.len; i++) {
 		const struct y_any *p =
-			y_any_object_get(&txns->arr.items[i], "patches", 7);
+			y_any_object_get(&tr.txns->arr.items[i], "patches", 7);
 
 		for (j = 0; p && j < p->arr.len; j++) {
 			const struct y_any *pt = p->arr.items[j].arr.items;
@@ -204,11 +156,11 @@ int main(int argc, char **argv)
 		}
 	}
 	rc = y_text_string(&s, &slen, text);
-	if (rc || slen != endc->str.len || memcmp(s, endc->str.ptr, slen)) {
+	if (rc || slen != tr.end->str.len || memcmp(s, tr.end->str.ptr, slen)) {
 		fprintf(stderr,
 			"trace-replay: %s: final text differs from endContent "
 			"(%zu vs %zu bytes)\n",
-			path, rc ? 0 : slen, endc->str.len);
+			path, rc ? 0 : slen, tr.end->str.len);
 		return 1;
 	}
 	free(s);
@@ -223,7 +175,7 @@ int main(int argc, char **argv)
 		free(state);
 	}
 	printf("%zu patches, %zu code points\n", npatch, sh.len);
-	y_any_clear(&trace);
+	y_any_clear(&tr.root);
 	y_doc_free(doc);
 	free(sh.cp);
 	return 0;
