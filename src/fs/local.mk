@@ -35,3 +35,6 @@ dist_man1_MANS += contrib/man/meshfs.1
 
 # A first smoke test: an embedded room mounted, a document written, read.
 script_tests += tests/fs/smoke.bats
+
+# The integration suite and the benchmark's files (tests/fs/fs.mk).
+include tests/fs/fs.mk
