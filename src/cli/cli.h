@@ -4,10 +4,13 @@
  * exit codes, input/output helpers and error printing.
  *
  * meshctl.c holds main(), the global options and the top-level command
- * table; each command group lives in its own file (cmd-schema.c, cmd-doc.c,
- * later the room commands) and exports one struct cli_cmd.  Helpers return
- * 0 or a negative errno like the libraries; only the run() functions of the
- * commands return exit codes (CLI_EXIT_*), so the edge is in one place.
+ * table; each command group lives in its own file (cmd-schema.c, cmd-doc.c;
+ * the room commands in cmd-token.c, cmd-storage.c, cmd-sync.c, cmd-edit.c
+ * and cmd-grep.c) and exports its struct cli_cmds.  What the room commands
+ * share is in cmd-room.c (options, connecting, errors), roomdoc.c
+ * (documents as text) and jsondiff.c.  Helpers return 0 or a negative
+ * errno like the libraries; only the run() functions of the commands
+ * return exit codes (CLI_EXIT_*), so the edge is in one place.
  */
 #ifndef MESHFS_CLI_H
 #define MESHFS_CLI_H

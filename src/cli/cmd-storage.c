@@ -8,6 +8,7 @@
  * stderr.  Documents are files in room storage too (spec §9.9): ls, rm and
  * mv work on them as on any file.
  */
+#define _GNU_SOURCE /* asprintf */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -281,7 +282,8 @@ static int put_run(const struct cli_cmd *cmd, int argc, char **argv)
 	struct cli_room_opts ro;
 	struct util_error err;
 	struct progress p;
-	const char *path, *file;
+	const char *path, *file, *slash;
+	char *joined = NULL;
 	bool flags[1] = { false };
 	int first, rc, status, fd = STDIN_FILENO;
 
@@ -295,16 +297,28 @@ static int put_run(const struct cli_cmd *cmd, int argc, char **argv)
 				       argv[first + 2]);
 	path = argv[first];
 	file = first + 1 < argc ? argv[first + 1] : "-";
+	/* put DIR/ FILE puts DIR/<name of FILE>, as cp does */
+	if (strcmp(file, "-") && path[0] && path[strlen(path) - 1] == '/') {
+		slash = strrchr(file, '/');
+		if (asprintf(&joined, "%s%s", path, slash ? slash + 1 : file) <
+		    0) {
+			cli_err("%s", strerror(ENOMEM));
+			return CLI_EXIT_DATA;
+		}
+		path = joined;
+	}
 	if (strcmp(file, "-")) {
 		fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			cli_cmd_err(cmd, file, "%s", strerror(errno));
+			free(joined);
 			return CLI_EXIT_DATA;
 		}
 	}
 	if (cli_room_connect(&c, cmd, &ro)) {
 		if (fd != STDIN_FILENO)
 			close(fd);
+		free(joined);
 		return CLI_EXIT_DATA;
 	}
 	util_error_clear(&err);
@@ -317,6 +331,7 @@ static int put_run(const struct cli_cmd *cmd, int argc, char **argv)
 	room_client_close(c);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	free(joined);
 	return cli_exit(rc);
 }
 
@@ -458,9 +473,9 @@ const struct cli_cmd cli_put_cmd = {
 	.summary = "Upload a file (or stdin) to the room's storage.",
 	.help = "Streams FILE (default: stdin) to PATH, replacing what is "
 		"there; folders\n"
-		"are implicit.  Large files show their progress on stderr when "
-		"it is a\n"
-		"terminal.\n"
+		"are implicit; a PATH ending in '/' gets FILE's name.  Large "
+		"files show\n"
+		"their progress on stderr when it is a terminal.\n"
 		"\n"
 		"  -n, --no-clobber  fail if PATH exists\n"
 		"\n" CLI_ROOM_HELP,

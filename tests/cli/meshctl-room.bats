@@ -241,6 +241,10 @@ wait_for() {
 	run -0 m put notes/a.txt a.txt
 	printf 'from stdin' | m put notes/b.txt
 	run -0 m put notes/c.txt - <a.txt
+	run -0 m put notes/sub/ a.txt
+	run -0 m cat notes/sub/a.txt
+	[ "$output" = $'hello\nworld' ]
+	run -0 m rm -r notes/sub
 	run -0 m cat notes/a.txt
 	[ "$output" = $'hello\nworld' ]
 	run -0 m cat notes/b.txt
