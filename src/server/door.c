@@ -67,6 +67,8 @@ struct srv_door {
 	bool started;
 	struct door_conn *pending[DOOR_MAX_PENDING];
 	unsigned npending;
+	/* out of fds: accept nothing until then (else poll spins) */
+	int64_t accept_pause_until;
 
 	pthread_mutex_t lock; /* the handoff queue */
 	struct door_handoff *head, *tail;
@@ -317,8 +319,12 @@ static void door_accept(struct srv_door *d)
 				 SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0) {
-			if (errno == EMFILE || errno == ENFILE)
-				util_log_warn("accept: %s", strerror(errno));
+			if (errno == EMFILE || errno == ENFILE) {
+				util_log_warn("accept: %s (pausing 100 ms)",
+					      strerror(errno));
+				d->accept_pause_until =
+					util_monotonic_ms() + 100;
+			}
 			return;
 		}
 		c = malloc(sizeof(*c));
@@ -367,9 +373,14 @@ static void *door_main(void *arg)
 		pfd[n++] =
 			(struct pollfd){ .fd = d->wake[0], .events = POLLIN };
 		pfd[n++] = (struct pollfd){
-			.fd = d->npending < DOOR_MAX_PENDING ? d->lfd : -1,
+			.fd = d->npending < DOOR_MAX_PENDING &&
+					      now >= d->accept_pause_until ?
+				      d->lfd :
+				      -1,
 			.events = POLLIN,
 		};
+		if (now < d->accept_pause_until && d->accept_pause_until < next)
+			next = d->accept_pause_until;
 		for (i = 0; i < d->npending;) {
 			if (d->pending[i]->deadline <= now) {
 				pending_drop(d, i);

@@ -11,6 +11,7 @@ import fs from "fs";
 import os from "os";
 import path from "path";
 import https from "https";
+import net from "net";
 import {
   M,
   require,
@@ -372,6 +373,22 @@ try {
   is(r.ws.protocol, "", "a forged X-Meshroomd-Subprotocol header is ignored (no subprotocol answered)");
   r.ws.close(1000);
   await r.closed;
+  // A request head that arrives in pieces, slowly: others are served
+  // meanwhile, and the 101 names the subprotocol exactly.
+  const sock = net.connect(server.port, "127.0.0.1");
+  await within(10000, new Promise((res, rej) => { sock.once("connect", res); sock.once("error", rej); }), "TCP connect");
+  let answer = "";
+  sock.on("data", (d) => { answer += d; });
+  const headLines = [`GET /rooms/${ROOM} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, "Upgrade: websocket",
+    "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+    `Sec-WebSocket-Protocol: ${sub}`, "", ""].join("\r\n");
+  sock.write(headLines.slice(0, 100));
+  await sdkStillServed("half a request head on another connection");
+  sock.write(headLines.slice(100));
+  await within(10000, (async () => { while (!answer.includes("\r\n\r\n")) await new Promise((res) => setTimeout(res, 20)); })(), "the 101");
+  ok(answer.startsWith("HTTP/1.1 101") && answer.split("\r\n").includes(`Sec-WebSocket-Protocol: ${sub}`),
+    "a head sent in two pieces: 101 with the exact subprotocol", answer.split("\r\n\r\n")[0].slice(0, 300));
+  sock.destroy();
   await sdkStillServed("subprotocol connections");
 
   is(Raw.textFrames, 0, "the server never sent a text frame");
