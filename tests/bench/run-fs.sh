@@ -86,13 +86,15 @@ url=ws://127.0.0.1:$(head -n 1 "$work/port")/rooms/bench
 token=$("$node" "$top/tests/fs/peer.mjs" token "$secret" bench bench)
 printf '%s\n' "$token" >"$work/token"
 echo "populating the room (10k files, 1k documents)..." >&2
-"$node" "$here/fs/fs-bench.mjs" populate "$url" "$token" >/dev/null
+"$node" "$here/fs/fs-bench.mjs" populate "$url" "$token" "$plain" >/dev/null
 "$meshfs" -f -o "token_file=$work/token" "$url" "$mnt" >"$mnt.log" 2>&1 &
 mnt_pid=$!
 wait_mount "$mnt" "$mnt_pid"
 
-# the same files on tmpfs, and the floor over them
-cp -r "$mnt/ls10k" "$mnt/grep1k" "$mnt/hot.document" "$plain/"
+# the same files on tmpfs (written by populate), and the floor over them
+cmp "$plain/hot.document" "$mnt/hot.document" ||
+	echo "run-fs.sh: warning: meshfs renders hot.document differently" >&2
+rm -f "$plain/vis.document"
 "$work/passthrough" "$plain" "$pt" -f >"$pt.log" 2>&1 &
 pt_pid=$!
 wait_mount "$pt" "$pt_pid"

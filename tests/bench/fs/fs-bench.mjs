@@ -1,10 +1,12 @@
 // fs-bench.mjs - the SDK side of the meshfs benchmark (run-fs.sh), with
 // the real @meshagent/meshagent 0.39.9 client from tests/node.
 //
-//   node fs-bench.mjs populate URL TOKEN
+//   node fs-bench.mjs populate URL TOKEN DIR
 //       fills the room: ls10k/f00000.txt .. f09999.txt (100 bytes each),
 //       grep1k/d0000.document .. d0999.document (2 KB documents; every
-//       100th has the word "needle"), hot.document and vis.document.
+//       100th has the word "needle"), hot.document and vis.document; and
+//       writes the same files to DIR, documents as meshfs renders them
+//       (2-space indent, newline at the end), byte for byte.
 //   node fs-bench.mjs visibility URL TOKEN MOUNT N
 //       N times: an SDK edit of vis.document, then cat-style reads of
 //       MOUNT/vis.document until the edit shows; prints vis_p50_ms and
@@ -50,19 +52,27 @@ const pct = (v, p) => v[Math.min(v.length - 1, Math.floor((v.length * p) / 100))
 const [mode, url, token, ...rest] = process.argv.slice(2);
 const room = await connect(url, token);
 if (mode === "populate") {
+  const [dir] = rest;
   const enc = new TextEncoder();
   const line = "x".repeat(99) + "\n";
-  await pool(10000, 64, (i) =>
-    room.storage.upload(`ls10k/f${String(i).padStart(5, "0")}.txt`, enc.encode(line)),
-  );
+  const local = (p, text) => {
+    fs.mkdirSync(path.dirname(path.join(dir, p)), { recursive: true });
+    fs.writeFileSync(path.join(dir, p), text);
+  };
+  const create = (p, j) => {
+    local(p, JSON.stringify(j, null, 2) + "\n");
+    return room.sync.create(p, j);
+  };
+  await pool(10000, 64, (i) => {
+    const p = `ls10k/f${String(i).padStart(5, "0")}.txt`;
+    local(p, line);
+    return room.storage.upload(p, enc.encode(line));
+  });
   await pool(1000, 32, (i) =>
-    room.sync.create(
-      `grep1k/d${String(i).padStart(4, "0")}.document`,
-      doc(i % 100 === 0 ? `needle ${i}` : `doc ${i}`),
-    ),
+    create(`grep1k/d${String(i).padStart(4, "0")}.document`, doc(i % 100 === 0 ? `needle ${i}` : `doc ${i}`)),
   );
-  await room.sync.create("hot.document", doc("hot"));
-  await room.sync.create("vis.document", doc("vis", 5));
+  await create("hot.document", doc("hot"));
+  await create("vis.document", doc("vis", 5));
   out("populated");
 } else if (mode === "visibility") {
   const [mnt, n] = rest;
