@@ -17,3 +17,4 @@ script_tests += tests/fs/outage.bats
 script_tests += tests/fs/twomounts.bats
 script_tests += tests/fs/readonly.bats
 script_tests += tests/fs/random.bats
+script_tests += tests/fs/embedded.bats

@@ -206,9 +206,14 @@ umnt() {
 peer_start() {
 	local room=$1 name=${2:-peer} token=${3:-}
 	[ -n "$token" ] || token=$(tok "$room" "$name")
-	local out
+	peer_start_url "$(srv_url "$room")" "$token"
+}
+
+# peer_start_url URL TOKEN: the same for any room URL.
+peer_start_url() {
+	local url=$1 token=$2 out
 	out=$(mktemp "$FS_STATE.peer.XXXXXX")
-	"$NODE" "$fs_peer_js" serve "$(srv_url "$room")" "$token" \
+	"$NODE" "$fs_peer_js" serve "$url" "$token" \
 		>"$out" 2>"$out.err" 3>&- </dev/null &
 	PEER_PID=$!
 	fs_record peer "$PEER_PID"
