@@ -456,6 +456,9 @@ int y_txn_begin(struct y_txn **out, struct y_doc *doc, bool local,
 		void *origin);
 /* Ends it; the outermost end runs the commit (spec 7.4) and emits. */
 int y_txn_end(struct y_doc *doc);
+/* Frees a transaction that is not running (pooled or queued) and what it
+ * holds; NULL is a no-op. */
+void y_txn_free(struct y_txn *txn);
 /* Records (type, key) as changed (spec 7.3). */
 void y_txn_mark_changed(struct y_txn *txn, struct y_type *type);
 int y_txn_add_merge(struct y_txn *txn, struct y_id id);

@@ -92,18 +92,6 @@ static void pending_free(struct y_pending *p)
 	free(p);
 }
 
-static void txn_free(struct y_txn *txn)
-{
-	if (!txn)
-		return;
-	y_u64map_release(&txn->before_state);
-	y_u64map_release(&txn->after_state);
-	y_ds_release(&txn->ds);
-	free(txn->merge_structs);
-	free(txn->changed);
-	free(txn);
-}
-
 void y_doc_free(struct y_doc *doc)
 {
 	size_t i;
@@ -125,12 +113,12 @@ void y_doc_free(struct y_doc *doc)
 	free(doc->deferred_types);
 	for (i = 0; i < doc->n_queue; i++)
 		if (doc->queue[i] != doc->txn)
-			txn_free(doc->queue[i]);
+			y_txn_free(doc->queue[i]);
 	free(doc->queue);
 	for (i = 0; i < doc->n_txn_pool; i++)
-		txn_free(doc->txn_pool[i]);
+		y_txn_free(doc->txn_pool[i]);
 	free(doc->txn_pool);
-	txn_free(doc->txn);
+	y_txn_free(doc->txn);
 	free(doc->subs);
 	y_buf_release(&doc->update_buf);
 	free(doc);

@@ -21,7 +21,7 @@ static uint32_t next_epoch(struct y_doc *doc)
 	return doc->epoch;
 }
 
-static void txn_destroy(struct y_txn *txn)
+void y_txn_free(struct y_txn *txn)
 {
 	if (!txn)
 		return;
@@ -62,7 +62,7 @@ static void txn_put(struct y_doc *doc, struct y_txn *txn)
 			realloc(doc->txn_pool, cap * sizeof(*doc->txn_pool));
 
 		if (!p) {
-			txn_destroy(txn);
+			y_txn_free(txn);
 			return;
 		}
 		doc->txn_pool = p;
