@@ -95,15 +95,15 @@ function signature(m, ids) {
   if (m.errors?.length && !m.type) return `malformed: ${m.errors.join("; ")}`;
   if (!ids.has(m.id)) ids.set(m.id, ids.size);
   const header = m.json ? JSON.stringify(scrub(m.json)) : m.header;
+  // Packet sizes follow from the data length (decode() checks the 1024-byte
+  // rule on every message); they are compared where the length does not
+  // depend on a variable value (an SDK tool_call_id has 12 or 13 hex
+  // digits after the timestamp, an update has its own length).
+  const variable = !m.json || header !== JSON.stringify(m.json);
   let tail;
-  let packets;
-  if (isUpdate(m)) {
-    tail = m.tail.length ? "<update base64>" : "<empty>";
-    packets = "<sliced by 1024>";
-  } else {
-    tail = m.tail.length ? `${m.tail.length} bytes sha256:${crypto.createHash("sha256").update(m.tail).digest("hex").slice(0, 16)}` : "<empty>";
-    packets = m.packets.join(",");
-  }
+  if (isUpdate(m)) tail = m.tail.length ? "<update base64>" : "<empty>";
+  else tail = m.tail.length ? `${m.tail.length} bytes sha256:${crypto.createHash("sha256").update(m.tail).digest("hex").slice(0, 16)}` : "<empty>";
+  const packets = isUpdate(m) || variable ? "<sliced by 1024>" : m.packets.join(",");
   return `#${ids.get(m.id)} ${m.type} packets=[${packets}] ${header} tail=${tail}`;
 }
 
