@@ -24,6 +24,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#ifdef __GLIBC__
+#include <malloc.h> /* malloc_trim */
+#endif
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -128,6 +131,7 @@ struct srv_doc_committer {
 	bool sweep_scheduled;
 	unsigned nshadows; /* documents with a shadow (sweep timer) */
 	unsigned nresident; /* documents with a live replica (sweep timer) */
+	unsigned trims_due; /* sweeps that still trim the heap (timer too) */
 	struct srv_docstore *stores; /* loop thread only */
 	unsigned refs; /* owner + scheduled deferred polls */
 	pthread_t thr;
@@ -797,7 +801,8 @@ static void committer_tick(struct srv_doc_committer *c)
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += 1;
 	if (pthread_cond_timedwait(&c->work, &c->mu, &ts) != ETIMEDOUT ||
-	    c->q_head || c->stop || (!c->nshadows && !c->nresident) ||
+	    c->q_head || c->stop ||
+	    (!c->nshadows && !c->nresident && !c->trims_due) ||
 	    c->sweep_scheduled)
 		return;
 	c->sweep_scheduled = true;
@@ -823,7 +828,7 @@ static void *committer_main(void *arg)
 		bool schedule;
 
 		while (!c->q_head && !c->stop) {
-			if ((c->nshadows || c->nresident) &&
+			if ((c->nshadows || c->nresident || c->trims_due) &&
 			    !c->sweep_scheduled && c->defer && !c->no_defer)
 				committer_tick(c);
 			else
@@ -1277,15 +1282,16 @@ static void resident_add(struct srv_doc *doc, int delta)
  * the state file (the journal is empty and no job is in flight), or
  * queues the compaction that gets it there.
  */
-static void evict(struct srv_doc *d)
+static bool evict(struct srv_doc *d)
 {
 	if (!d->live || d->shadow || d->jobs || d->gone || !d->ds ||
 	    d->no_evict || d->in_txn)
-		return;
+		return false;
 	if (d->jbytes) {
 		queue_compact(d, false);
-		return;
+		return false;
 	}
+	util_log_debug("docstore %s: %s: idle, evicted", d->ds->name, d->path);
 	y_doc_free(d->live);
 	d->live = NULL;
 	resident_add(d, -1);
@@ -1294,6 +1300,7 @@ static void evict(struct srv_doc *d)
 		close(d->jfd);
 		d->jfd = -1;
 	}
+	return true;
 }
 
 /* Loads an evicted document's live replica again from its state file. */
@@ -1336,6 +1343,7 @@ static int doc_live(struct srv_doc *doc)
 static void sweep(struct srv_doc_committer *c)
 {
 	int64_t now = util_monotonic_ms();
+	size_t evicted = 0;
 
 	for (struct srv_docstore *ds = c->stores; ds; ds = ds->next_store)
 		for (size_t h = 0; h < TABLE_SIZE; h++)
@@ -1347,8 +1355,25 @@ static void sweep(struct srv_doc_committer *c)
 				    idle >= SHADOW_IDLE_MS)
 					shadow_free(d);
 				if (idle >= EVICT_IDLE_MS)
-					evict(d);
+					evicted += evict(d);
 			}
+#ifdef __GLIBC__
+	/*
+	 * Freed replicas are holes in the heap that glibc keeps mapped: hand
+	 * their pages back, or evicting saves nothing the OS can see.  Again
+	 * on the next sweeps: what the connections that opened the documents
+	 * allocated for their handshakes is often freed a bit later.
+	 */
+	pthread_mutex_lock(&c->mu);
+	if (evicted)
+		c->trims_due = 3;
+	evicted = c->trims_due;
+	if (c->trims_due)
+		c->trims_due--;
+	pthread_mutex_unlock(&c->mu);
+	if (evicted)
+		malloc_trim(0);
+#endif
 }
 
 size_t srv_docstore_shadows(const struct srv_docstore *ds)
