@@ -564,8 +564,11 @@ EOF
 @test "a stalled server: calls fail after --timeout" {
 	local data=$d/stall out=$d/stall.out
 	mkdir -p "$data"
+	# --schemas: the listing of an empty room trips UBSan in meshroomd
+	# (qsort(NULL, 0) in storage.c), reported
 	MESHAGENT_SECRET=$SRV_SECRET "$MESHROOMD" --listen 127.0.0.1:0 \
-		--print-port --data "$data" >"$out" 2>"$d/stall.log" 3>&- </dev/null &
+		--print-port --data "$data" --schemas "$top/schemas" \
+		>"$out" 2>"$d/stall.log" 3>&- </dev/null &
 	pids+=($!)
 	wait_for 15 grep -q . "$out"
 	url2=ws://127.0.0.1:$(head -n 1 "$out")/rooms/stall
