@@ -15,6 +15,12 @@ export const driverPath =
   process.env.CLIENT_DRIVER || path.join(build, "tests/client/client-driver");
 
 const drivers = new Set();
+// node-test.sh bounds a script's run with timeout(1): a SIGTERM exits
+// through the "exit" handlers, which kill our drivers and lib.mjs's servers.
+process.on("SIGTERM", () => {
+  process.stdout.write("Bail out! killed by SIGTERM (timeout)\n");
+  process.exit(1);
+});
 process.on("exit", () => {
   for (const d of drivers) {
     try {

@@ -29,5 +29,10 @@ if ! "$top_src/tests/node/ensure.sh"; then
 	echo "Bail out! cannot install the pinned SDK (tests/node/ensure.sh)"
 	exit 1
 fi
+# A bound on the whole script (the steps inside have their own timeouts).
+limit=
+if command -v timeout >/dev/null 2>&1; then
+	limit="timeout -k 10 ${CLIENT_TEST_TIMEOUT:-900}"
+fi
 abs_top_srcdir=$top_src abs_top_builddir=$top_build \
-	exec "$node" "$top_src/tests/client/$1"
+	exec $limit "$node" "$top_src/tests/client/$1"
