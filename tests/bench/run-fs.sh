@@ -73,8 +73,12 @@ wait_mount() { # MNT PID
 # the room server and meshfs
 secret=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
 mkdir -p "$work/data" "$mnt" "$pt"
+# --max-streams: meshfs keeps up to 4096 documents open (-o max_docs=);
+# with meshroomd's default of 64 streams per connection, grep -r across
+# 1k documents fails from the 64th on (tests/fs/pending.bats).
 MESHAGENT_SECRET=$secret "$meshroomd" --listen 127.0.0.1:0 --print-port \
-	--data "$work/data" --schemas "$top/schemas" >"$work/port" 2>"$work/srv.log" &
+	--max-streams 2048 --data "$work/data" --schemas "$top/schemas" \
+	>"$work/port" 2>"$work/srv.log" &
 srv_pid=$!
 i=0
 until [ -s "$work/port" ]; do
@@ -121,14 +125,19 @@ for side in tmpfs floor meshfs; do
 	echo "measuring $side..." >&2
 	f=$work/$side.txt
 	"$work/fsbench" orc "$root/hot.document" 20000 >"$f"
-	echo "ls_ms $(median_ms ls -l "$root/ls10k")" >>"$f"
-	echo "grep_ms $(median_ms grep -r needle "$root/grep1k")" >>"$f"
 	"$work/fsbench" save "$root/save.document" 200 >>"$f"
 	"$work/fsbench" sustain "$root/sustain.document" 5 >>"$f"
+	echo "ls_ms $(median_ms ls -l "$root/ls10k")" >>"$f"
+	echo "grep_ms $(median_ms grep -r needle "$root/grep1k")" >>"$f"
+	# the figure means something only if grep found every match
+	echo "grep_matches $(grep -rl needle "$root/grep1k" 2>/dev/null | wc -l)" >>"$f"
+	if [ "$side" = meshfs ]; then
+		echo "measuring meshfs: visibility..." >&2
+		"$node" "$here/fs/fs-bench.mjs" visibility "$url" "$token" "$mnt" 200 >>"$f"
+	fi
 done
-"$node" "$here/fs/fs-bench.mjs" visibility "$url" "$token" "$mnt" 200 >>"$work/meshfs.txt"
 
-echo "meshfs benchmark: tmpfs, the FUSE floor (passthrough over tmpfs) and meshfs (meshroomd on loopback)"
+echo "meshfs benchmark: tmpfs, the FUSE floor (passthrough over tmpfs) and meshfs (meshroomd on loopback, --max-streams 2048)"
 printf '%-30s %10s %10s %10s %8s  %s\n' figure tmpfs floor meshfs ratio target
 row() { # LABEL KEY TARGET [noratio]
 	t=$(get "$work/tmpfs.txt" "$2")
@@ -142,6 +151,7 @@ row() { # LABEL KEY TARGET [noratio]
 row "open-read-close 2 KB (us)" orc_us "<= 1.5x floor"
 row "ls -l 10k files (ms)" ls_ms "<= 2x floor"
 row "grep -r 1k documents (ms)" grep_ms "<= 2x floor"
+row "  files matched" grep_matches "10 (else the time is void)" noratio
 row "save cycle p50 (ms)" save_p50_ms "<= 10 ms" noratio
 row "save cycle p99 (ms)" save_p99_ms "" noratio
 row "sustained saves/s" saves_per_s "" noratio
