@@ -55,12 +55,44 @@ static void doc_close(struct mfs_doc *d)
 	mfs_queue_doc_close(d->m, d);
 }
 
+/* Closes the least recently used idle session now; false if none. */
+static bool evict_one(struct mfs *m)
+{
+	struct mfs_hent *e;
+	struct mfs_doc *best = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (e = mfs_map_first(&m->docs, &i); e;
+	     e = mfs_map_next(&m->docs, e, &i)) {
+		struct mfs_doc *d = (struct mfs_doc *)e;
+
+		if (!d->refs && (!best || d->last_used < best->last_used))
+			best = d;
+	}
+	if (best) {
+		mfs_map_del(&m->docs, best->h.key);
+		best->dead = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	if (!best)
+		return false;
+	if (best->listener > 0)
+		room_doc_unlisten(best->d, best->listener);
+	mfs_render_put(best->cur);
+	room_doc_close(best->d);
+	pthread_mutex_destroy(&best->rlock);
+	free(best->h.key);
+	free(best);
+	return true;
+}
+
 int mfs_doc_get(struct mfs *m, const char *path, struct mfs_doc **out)
 {
 	struct mfs_doc *d, *nd;
 	struct room_doc *rd;
 	struct util_error err;
-	int r;
+	int r, tries;
 
 	pthread_mutex_lock(&m->lock);
 	d = (struct mfs_doc *)mfs_map_get(&m->docs, path);
@@ -72,8 +104,16 @@ int mfs_doc_get(struct mfs *m, const char *path, struct mfs_doc **out)
 	}
 	pthread_mutex_unlock(&m->lock);
 
-	util_error_clear(&err);
-	r = room_doc_open(&rd, m->client, path, false, &err);
+	for (tries = 0;; tries++) {
+		util_error_clear(&err);
+		r = room_doc_open(&rd, m->client, path, false, &err);
+		/* The room caps the streams of a connection (meshroomd: 64):
+		 * make room by closing the least recently used idle session. */
+		if (r != -EINVAL || tries >= 50)
+			break;
+		if (!evict_one(m))
+			usleep(20000);
+	}
 	if (r < 0) {
 		if (r != -ENOENT)
 			util_log_warn("open %s: %s", path, err.msg);
@@ -120,7 +160,7 @@ int mfs_doc_get(struct mfs *m, const char *path, struct mfs_doc **out)
 void mfs_doc_put(struct mfs_doc *d)
 {
 	struct mfs *m;
-	bool close;
+	bool close, trim;
 
 	if (!d)
 		return;
@@ -128,9 +168,13 @@ void mfs_doc_put(struct mfs_doc *d)
 	pthread_mutex_lock(&m->lock);
 	d->last_used = util_monotonic_ms();
 	close = --d->refs == 0 && d->dead;
+	trim = !close && m->o.max_docs >= 0 &&
+	       m->docs.n > (size_t)m->o.max_docs;
 	pthread_mutex_unlock(&m->lock);
 	if (close)
 		doc_close(d);
+	else if (trim)
+		mfs_docs_trim(m, false);
 }
 
 void mfs_doc_forget(struct mfs *m, const char *path)

@@ -64,7 +64,8 @@ static const char usage_text[] =
 	"    -o rejected=DIR      where rejected writes are kept (default\n"
 	"                         $XDG_STATE_HOME/meshfs/rejected/ROOM)\n"
 	"    -o max_docs=N        documents kept open after their last close\n"
-	"                         (default 4096)\n"
+	"                         (default 32; rooms cap a connection's\n"
+	"                         streams, meshroomd at 64)\n"
 	"    -h, --help           show this help and exit\n"
 	"    -V, --version        show the version and exit\n"
 	"\n";
@@ -566,7 +567,7 @@ int main(int argc, char **argv)
 	memset(&target, 0, sizeof(target));
 	m.shadowfd = -1;
 	m.stagefd = -1;
-	m.o.max_docs = 4096;
+	m.o.max_docs = 32;
 	util_log_set_prog("meshfs");
 
 	if (fuse_opt_parse(&args, &m.o, mfs_opt_spec, opt_proc) < 0)

@@ -950,7 +950,6 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 	struct mfs *m = get_mfs();
 	const char *rel = mfs_rel(path);
 	bool trunc = fi->flags & O_TRUNC;
-	struct stat st;
 	int r;
 
 	if (mfs_name_is_local(rel))
@@ -976,11 +975,10 @@ static int op_open(const char *path, struct fuse_file_info *fi)
 		return 0;
 	}
 	pthread_mutex_unlock(&m->lock);
-	r = attr_of(m, rel, &st);
-	if (r < 0)
-		return r;
-	if (S_ISDIR(st.st_mode))
-		return -EISDIR;
+	/* The kernel looked the name up already (and folders are opened
+	 * with opendir): no round trip here. */
+	if (is_ghost(m, rel))
+		return -ENOENT;
 	if (mfs_is_doc_path(m, rel))
 		return open_doc(m, rel, fi, trunc);
 	return open_plain(m, rel, fi, trunc);
