@@ -26,6 +26,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,6 +314,8 @@ static void pending_handoff(struct srv_door *d, unsigned i)
 
 static void door_accept(struct srv_door *d)
 {
+	static const int one = 1;
+
 	while (d->npending < DOOR_MAX_PENDING) {
 		struct door_conn *c;
 		int fd = accept4(d->lfd, NULL, NULL,
@@ -327,6 +330,9 @@ static void door_accept(struct srv_door *d)
 			}
 			return;
 		}
+		/* as lws does for the sockets it accepts: small messages
+		 * (acks, one update at a time) must not wait for Nagle */
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		c = malloc(sizeof(*c));
 		if (!c) {
 			close(fd);
