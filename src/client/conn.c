@@ -588,6 +588,7 @@ static void handshake_done(struct room_client *c)
 {
 	bool again;
 
+	c->attempt_deadline = 0;
 	pthread_mutex_lock(&c->lock);
 	again = c->ever_connected;
 	c->state = ROOM_CONNECTED;
@@ -724,26 +725,45 @@ static int on_receive(struct room_client *c, const void *in, size_t len,
 
 static int start_connect(struct room_client *c);
 
-static void reconnect_cb(lws_sorted_usec_list_t *sul)
+#define TICK_US (100 * 1000)
+
+/*
+ * Every 100 ms on the network thread: start a reconnect that is due, and
+ * end an attempt that is stuck (no handshake within the timeout), so that
+ * the next one follows.  The loop's own timer, not one per event: an
+ * attempt must never end without leading to the next.
+ */
+static void tick_cb(lws_sorted_usec_list_t *sul)
 {
-	struct room_client *c = lws_container_of(sul, struct room_client, sul);
+	struct room_client *c = lws_container_of(sul, struct room_client, tick);
+	int64_t now = util_monotonic_ms();
+	bool want;
 
 	pthread_mutex_lock(&c->lock);
-	if (c->closing || c->stop || c->state != ROOM_RECONNECTING) {
-		pthread_mutex_unlock(&c->lock);
-		return;
-	}
+	want = c->state == ROOM_RECONNECTING && !c->closing && !c->stop;
 	pthread_mutex_unlock(&c->lock);
-	if (start_connect(c) < 0) {
-		/* could not even start: try again later */
-		pthread_mutex_lock(&c->lock);
-		c->backoff_ms = c->backoff_ms * 2 > c->cfg.backoff_max_ms ?
-					c->cfg.backoff_max_ms :
-					c->backoff_ms * 2;
-		pthread_mutex_unlock(&c->lock);
-		lws_sul_schedule(c->ctx, 0, &c->sul, reconnect_cb,
-				 (lws_usec_t)c->backoff_ms * 1000);
+	if (c->attempt_live && c->attempt && c->attempt_deadline &&
+	    now > c->attempt_deadline) {
+		util_log_debug("room: connection attempt timed out");
+		c->attempt_deadline = 0;
+		lws_set_timeout(c->attempt, PENDING_TIMEOUT_USER_OK,
+				LWS_TO_KILL_ASYNC);
 	}
+	if (want && !c->attempt_live && c->reconnect_at &&
+	    now >= c->reconnect_at) {
+		c->reconnect_at = 0;
+		util_log_debug("room: reconnecting to %s", c->url);
+		if (start_connect(c) < 0 && !c->reconnect_at) {
+			pthread_mutex_lock(&c->lock);
+			c->backoff_ms = c->backoff_ms * 2 >
+							c->cfg.backoff_max_ms ?
+						c->cfg.backoff_max_ms :
+						c->backoff_ms * 2;
+			c->reconnect_at = now + c->backoff_ms;
+			pthread_mutex_unlock(&c->lock);
+		}
+	}
+	lws_sul_schedule(c->ctx, 0, &c->tick, tick_cb, TICK_US);
 }
 
 /*
@@ -760,6 +780,9 @@ static void on_down(struct room_client *c, int e, int code, int http,
 	bool was_up, retry;
 	int delay = 0;
 
+	util_log_debug("room: down (%s), code %d, http %d", why, code, http);
+	c->attempt_live = false;
+	c->attempt = NULL;
 	pthread_mutex_lock(&c->lock);
 	was_up = c->got_ready && c->got_connected;
 	c->wsi = NULL;
@@ -821,8 +844,7 @@ static void on_down(struct room_client *c, int e, int code, int http,
 	if (changed)
 		notify_state(c, st, st == ROOM_CLOSED ? e : 0);
 	if (retry)
-		lws_sul_schedule(c->ctx, 0, &c->sul, reconnect_cb,
-				 (lws_usec_t)delay * 1000);
+		c->reconnect_at = util_monotonic_ms() + delay;
 }
 
 static int connect_error_errno(const char *msg, int http)
@@ -972,6 +994,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 					  !lws_remaining_packet_payload(wsi));
 	case LWS_CALLBACK_CLIENT_WRITEABLE:
 		return on_writeable(c, wsi);
+	case LWS_CALLBACK_WSI_DESTROY:
+		/* an attempt that ended without CONNECTION_ERROR or CLOSED
+		 * must still lead to the next one */
+		if (c->attempt_live && (!c->attempt || c->attempt == wsi))
+			on_down(c, -ECONNREFUSED, 0, 0, "connection failed");
+		return 0;
 	case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
 		pthread_mutex_lock(&c->lock);
 		want = c->wsi &&
@@ -1000,6 +1028,7 @@ static const struct lws_protocols protocols[] = {
 static int start_connect(struct room_client *c)
 {
 	struct lws_client_connect_info i;
+	struct lws *w;
 	char host[300];
 
 	memset(&i, 0, sizeof(i));
@@ -1017,8 +1046,19 @@ static int start_connect(struct room_client *c)
 	i.protocol = NULL; /* no subprotocol, as TS 0.39.9 */
 	i.local_protocol_name = protocols[0].name;
 	i.opaque_user_data = c;
-	/* lws copies what it needs during the call */
-	return lws_client_connect_via_info(&i) ? 0 : -ECONNREFUSED;
+	/* lws copies what it needs during the call; it may report a
+	 * failure (CONNECTION_ERROR) before returning */
+	c->attempt_live = true;
+	c->attempt = NULL;
+	c->attempt_deadline = util_monotonic_ms() + c->cfg.timeout_ms;
+	w = lws_client_connect_via_info(&i);
+	if (!w) {
+		c->attempt_live = false;
+		return -ECONNREFUSED;
+	}
+	if (c->attempt_live)
+		c->attempt = w;
+	return 0;
 }
 
 static void *net_main(void *arg)
@@ -1262,8 +1302,12 @@ int room_client_connect(struct room_client **out, const struct room_config *cfg,
 	info.user = c;
 	info.gid = -1;
 	info.uid = -1;
-	info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-	info.client_ssl_ca_filepath = c->ca_file;
+	/* the client TLS context (and its CA store) only for wss: lws
+	 * makes one per context when asked to init TLS */
+	if (c->tls) {
+		info.options = LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.client_ssl_ca_filepath = c->ca_file;
+	}
 	/* pings are answered by lws; a dead peer is found by TCP or by
 	 * our request timeouts */
 	c->ctx = lws_create_context(&info);
@@ -1284,6 +1328,7 @@ int room_client_connect(struct room_client **out, const struct room_config *cfg,
 						 "connect failed");
 		goto fail;
 	}
+	lws_sul_schedule(c->ctx, 0, &c->tick, tick_cb, TICK_US);
 	e = pthread_create(&c->thread, NULL, net_main, c);
 	if (e) {
 		e = -e;

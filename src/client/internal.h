@@ -144,7 +144,12 @@ struct room_client {
 	struct lws_context *ctx;
 	pthread_t thread;
 	bool thread_started;
-	lws_sorted_usec_list_t sul; /* reconnect timer */
+	/* ---- network thread only ---- */
+	lws_sorted_usec_list_t tick; /* 100 ms: reconnects, stuck attempts */
+	bool attempt_live; /* a connection (attempt) exists */
+	struct lws *attempt; /* its wsi */
+	int64_t attempt_deadline; /* monotonic ms; 0 = handshake done */
+	int64_t reconnect_at; /* monotonic ms of the next attempt, 0 = none */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */

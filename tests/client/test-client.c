@@ -39,6 +39,20 @@
 #define SECRET "test-client-secret"
 #define ROOM "testroom"
 
+/*
+ * LeakSanitizer: lws 4.1.6 leaves the system CA store of a client TLS
+ * context (X509_STORE_set_default_paths_ex, from lws_create_vhost) behind
+ * after lws_context_destroy, as a cycle of OpenSSL objects (indirect
+ * leaks only).  Their stacks end in libcrypto with the default fast
+ * unwinder, so the suppression names the library: none of our code
+ * allocates OpenSSL objects that outlive a call.
+ */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void)
+{
+	return "leak:libcrypto.so\n";
+}
+
 static char data_dir[256];
 static char schemas_dir[1024];
 static struct srv *server;
@@ -227,7 +241,7 @@ static void on_change(void *ctx, struct room_doc *d)
 
 struct proxy {
 	int lfd, port, upstream;
-	atomic_bool stop, blocked, cut;
+	atomic_bool stop, blocked, cut, frozen;
 	pthread_t thread;
 };
 
@@ -250,6 +264,11 @@ static void *proxy_main(void *arg)
 		}
 		pf[0].fd = px->lfd;
 		pf[0].events = POLLIN;
+		if (atomic_load(&px->frozen)) {
+			/* a stopped peer: nothing moves, nothing closes */
+			msleep(10);
+			continue;
+		}
 		for (i = 0; i < n; i++) {
 			pf[1 + 2 * i].fd = a[i];
 			pf[1 + 2 * i].events = POLLIN;
@@ -810,7 +829,8 @@ static void test_reconnect(const char *token)
 	t0 = util_monotonic_ms();
 	r = room_doc_flush(db, &err);
 	is_int(r, -ENOTCONN, "flush while down: -ENOTCONN");
-	ok(util_monotonic_ms() - t0 < 2000, "promptly");
+	ok(util_monotonic_ms() - t0 < 3000,
+	   "promptly (before the 3000 ms timeout)");
 	{
 		bool ex;
 
@@ -872,6 +892,54 @@ out:
 	proxy_stop(&px);
 }
 
+/* A peer that stops answering mid-session (like a SIGSTOPped server):
+ * calls time out and close still returns. */
+static void test_stall(const char *token)
+{
+	struct room_client *c = NULL;
+	struct room_doc *d = NULL;
+	struct util_error err;
+	struct proxy px;
+	int64_t t0;
+	bool ex;
+	int r;
+
+	if (proxy_start(&px, port) < 0) {
+		skip(1, "no proxy");
+		return;
+	}
+	util_error_clear(&err);
+	r = connect_to(&c, px.port, token, NULL, 700, &err);
+	if (r == 0)
+		r = room_doc_open(&d, c, "stall.thread", true, &err);
+	if (r < 0) {
+		diag("%s", err.msg);
+		skip(1, "no connection");
+		goto out;
+	}
+	atomic_store(&px.frozen, true);
+	t0 = util_monotonic_ms();
+	r = room_storage_exists(&ex, c, "x", &err);
+	is_int(r, -ETIMEDOUT, "a call to a stalled server: -ETIMEDOUT");
+	diag("timed out after %lld ms (timeout 700)",
+	     (long long)(util_monotonic_ms() - t0));
+	is_int(set_root_attr(d, "name", "stalled"), 0, "edit while stalled");
+	r = room_doc_flush(d, &err);
+	is_int(r, -ETIMEDOUT, "flush to a stalled server: -ETIMEDOUT");
+	t0 = util_monotonic_ms();
+	room_doc_close(d);
+	d = NULL;
+	room_client_close(c);
+	c = NULL;
+	t0 = util_monotonic_ms() - t0;
+	diag("close took %lld ms", (long long)t0);
+	ok(t0 < 20000, "close returns although the server is stalled");
+out:
+	room_doc_close(d);
+	room_client_close(c);
+	proxy_stop(&px);
+}
+
 /* A server that accepts TCP but never answers: bounded timeouts. */
 static void test_timeouts(const char *token)
 {
@@ -896,7 +964,7 @@ static void test_timeouts(const char *token)
 	t0 = util_monotonic_ms();
 	r = connect_to(&c, ntohs(sa.sin_port), token, NULL, 500, &err);
 	is_int(r, -ETIMEDOUT, "a silent server: -ETIMEDOUT");
-	ok(util_monotonic_ms() - t0 < 5000, "within a bounded time");
+	ok(util_monotonic_ms() - t0 < 20000, "within a bounded time (no hang)");
 	room_client_close(c);
 	close(lfd);
 }
@@ -1070,6 +1138,7 @@ static void cleanup(void)
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", data_dir);
 		if (system(cmd) != 0)
 			diag("cannot remove %s", data_dir);
+		data_dir[0] = 0;
 	}
 }
 
@@ -1103,9 +1172,14 @@ int main(void)
 	test_docs(token);
 	test_timeouts(token);
 	test_target(token);
-	test_tls(token);
+	if (!getenv("TEST_CLIENT_NO_TLS"))
+		test_tls(token);
+	test_stall(token);
 	test_reconnect(token);
 
 	free(token);
+	/* before exit: OpenSSL's atexit cleanup must not run while the
+	 * server's thread still lives */
+	cleanup();
 	return done_testing();
 }
