@@ -515,7 +515,9 @@ static int tool_list(struct srv_conn *conn, uint64_t id, const cJSON *args)
 		if (add_entry_fields(e, de->d_name, &st) < 0)
 			goto oom;
 	}
-	qsort(v, n, sizeof(*v), cmp_entry);
+	/* qsort's arguments must be valid even for n == 0 (UBSan). */
+	if (n > 1)
+		qsort(v, n, sizeof(*v), cmp_entry);
 	reply = cJSON_CreateObject();
 	files = cJSON_AddArrayToObject(reply, "files");
 	if (!files)
