@@ -247,7 +247,6 @@ int room_invoke_json(struct room_req *resp, struct room_client *c,
 		     struct util_error *err)
 {
 	struct proto_invoke inv = { 0 };
-	struct proto_packets p;
 	struct timespec ts;
 	cJSON *h = NULL;
 	int e;
@@ -285,7 +284,6 @@ int room_invoke_json(struct room_req *resp, struct room_client *c,
 	if (e < 0)
 		room_req_clear(resp);
 out:
-	(void)p;
 	cJSON_Delete(h);
 	proto_content_free(&inv.arguments);
 	return e;
