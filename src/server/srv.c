@@ -923,7 +923,14 @@ static const struct lws_protocols protocols[] = {
 		.name = "meshroomd",
 		.callback = callback,
 		.per_session_data_size = sizeof(struct srv_pss),
-		.rx_buffer_size = 65536,
+		/*
+		 * Packets are at most 1024 bytes of data plus a header, so
+		 * 4 KiB takes any well-formed frame whole; larger frames
+		 * arrive in pieces that srv_conn_receive reassembles.  lws
+		 * allocates this per connection: 64 KiB was most of an idle
+		 * connection's memory.
+		 */
+		.rx_buffer_size = 4096,
 	},
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
