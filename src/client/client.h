@@ -118,6 +118,13 @@ struct room_config {
 	void *file_event_ctx;
 	room_state_fn on_state; /* may be NULL */
 	void *state_ctx;
+	/*
+	 * The SDKs give up when a connection that was up is closed by the
+	 * server with 1000, which is also how meshroomd closes connections
+	 * when it stops (a restart).  true: retry after that too (403/404
+	 * still end it); for long-lived users such as a mount.
+	 */
+	bool reconnect_after_close;
 };
 
 /* Fills cfg with the defaults (url and token NULL). */

@@ -808,7 +808,8 @@ static void on_down(struct room_client *c, int e, int code, int http,
 		retry = false;
 	} else if (http == 403 || http == 404 || http == 423) {
 		retry = false;
-	} else if (was_up && (code == 1000 || c->cfg.no_reconnect)) {
+	} else if (was_up && ((code == 1000 && !c->cfg.reconnect_after_close) ||
+			      c->cfg.no_reconnect)) {
 		retry = false;
 	} else {
 		retry = !c->cfg.no_reconnect;
