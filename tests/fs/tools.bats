@@ -287,3 +287,14 @@ EOF
 	fs_wait_for 10 grep -q P2-sdk "$MNT/$D/r.document"
 	peer "{\"op\":\"close\",\"path\":\"$D/r.document\"}"
 }
+
+@test "grep -r across 100 documents (more than the server's 64 streams per connection)" {
+	t mkdir "$MNT/$D"
+	for i in $(seq 0 99); do
+		peer "{\"op\":\"create\",\"path\":\"$D/d$i.document\",\"json\":$(doc3 H "body $i" "needle-$i")}" >/dev/null
+	done
+	run -0 t grep -rl needle- "$MNT/$D"
+	[ "$(wc -l <<<"$output")" -eq 100 ]
+	run -0 t grep -rh -o 'needle-[0-9]*' "$MNT/$D"
+	[ "$(sort -u <<<"$output" | wc -l)" -eq 100 ]
+}
