@@ -829,7 +829,6 @@ int64_t room_doc_mtime_ms(const struct room_doc *d)
 static int wait_resolved_locked(struct room_client *c, struct room_doc *d,
 				uint64_t target, struct util_error *err)
 {
-	uint64_t refused0 = d->refused_upto, rebuilds0 = d->rebuilds;
 	struct timespec ts;
 
 	room_deadline(c, &ts);
@@ -850,12 +849,18 @@ static int wait_resolved_locked(struct room_client *c, struct room_doc *d,
 			return -ETIMEDOUT;
 		}
 	}
-	if (d->refused_upto > refused0) {
+	/*
+	 * A refusal not reported yet: it may have arrived before this call
+	 * (a fast server answers before the caller gets to flush), so it is
+	 * compared with what was reported, not with the state at entry.
+	 */
+	if (d->refused_upto > d->refused_reported) {
 		/* the replica is rebuilt from the server's state: wait for
 		 * it (bounded), so the caller sees the server's document */
-		while (d->rebuilds == rebuilds0 && c->state == ROOM_CONNECTED)
+		while (d->rebuild && c->state == ROOM_CONNECTED)
 			if (room_wait_until(c, &ts) == -ETIMEDOUT)
 				break;
+		d->refused_reported = d->refused_upto;
 		util_error_set(err, -1, "%s", d->refused_msg);
 		return -EINVAL;
 	}

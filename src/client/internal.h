@@ -123,6 +123,7 @@ struct room_doc {
 	uint64_t next_seq; /* seq of the next captured update */
 	uint64_t resolved; /* every seq <= this is acked or dropped */
 	uint64_t refused_upto; /* the last seq dropped by a refusal */
+	uint64_t refused_reported; /* refused_upto a flush last reported */
 	char refused_msg[UTIL_ERROR_MSG_MAX];
 	uint64_t rebuilds; /* completed rebuilds */
 	bool in_flight; /* one sync chunk in flight */
