@@ -303,6 +303,8 @@ int mfs_plain_commit(struct mfs_plain *p);
 /* Drops cached content of path (changed in the room). */
 void mfs_plain_forget(struct mfs *m, const char *path);
 void mfs_plains_trim(struct mfs *m, bool all);
+/* Frees every staging file (unmount; uploads what is still dirty). */
+void mfs_plains_free(struct mfs *m);
 /* The whole content of a room file (doc or plain) for rename-over. */
 int mfs_read_all(struct mfs *m, const char *path, char **out, size_t *len);
 

@@ -405,6 +405,9 @@ static int connect_room(struct mfs *m, const char *token)
 	cfg.file_event_ctx = m;
 	cfg.on_state = on_state;
 	cfg.state_ctx = m;
+	/* A mount outlives server restarts (meshroomd closes with 1000 when
+	 * it stops): come back when the server does (DESIGN.md decision 7). */
+	cfg.reconnect_after_close = true;
 	util_error_clear(&err);
 	r = room_client_connect(&m->client, &cfg, &err);
 	if (r < 0) {
@@ -715,6 +718,7 @@ int main(int argc, char **argv)
 
 	/* Unmounted: upload what is dirty, close the documents. */
 	mfs_plains_trim(&m, false);
+	mfs_plains_free(&m);
 	mfs_docs_trim(&m, true);
 	mfs_worker_stop(&m);
 out_signals:

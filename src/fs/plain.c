@@ -438,3 +438,34 @@ int mfs_read_all(struct mfs *m, const char *path, char **out, size_t *len)
 	(*out)[*len] = '\0';
 	return 0;
 }
+
+/*
+ * At unmount, after mfs_plains_trim uploaded what it could: frees every
+ * staging file, lingering clean ones and those whose release the kernel
+ * never sent (a lazy unmount can end the connection with files open).
+ * A file still dirty gets one last upload attempt first.
+ */
+void mfs_plains_free(struct mfs *m)
+{
+	struct mfs_hent *e, *next;
+	struct mfs_plain *drop = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&m->lock);
+	for (e = mfs_map_first(&m->plains, &i); e; e = next) {
+		next = mfs_map_next(&m->plains, e, &i);
+		mfs_map_del(&m->plains, e->key);
+		e->next = (struct mfs_hent *)drop;
+		drop = (struct mfs_plain *)e;
+	}
+	pthread_mutex_unlock(&m->lock);
+	while (drop) {
+		struct mfs_plain *p = drop;
+
+		drop = (struct mfs_plain *)p->h.next;
+		if (p->dirty && mfs_plain_commit(p) < 0)
+			util_log_error("unmount: %s: changes not uploaded",
+				       p->h.key);
+		plain_free(p);
+	}
+}
