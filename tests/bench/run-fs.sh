@@ -74,8 +74,11 @@ wait_mount() { # MNT PID
 secret=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
 mkdir -p "$work/data" "$mnt" "$pt"
 # --max-streams: meshroomd allows 64 streams per connection by default;
-# meshfs then keeps fewer idle documents open (32) and recycles sessions,
-# which grep -r across 1k documents would measure instead of reads.
+# meshfs then keeps fewer idle documents open (-o max_docs, default 32) and
+# recycles sessions, which grep -r across 1k documents would measure
+# instead of reads.  With the room's limit raised, meshfs is told to keep
+# every document of the run open (-o max_docs=1500), as a user with such
+# a room would configure it.
 MESHAGENT_SECRET=$secret "$meshroomd" --listen 127.0.0.1:0 --print-port \
 	--max-streams 2048 --data "$work/data" --schemas "$top/schemas" \
 	>"$work/port" 2>"$work/srv.log" &
@@ -91,7 +94,7 @@ token=$("$node" "$top/tests/fs/peer.mjs" token "$secret" bench bench)
 printf '%s\n' "$token" >"$work/token"
 echo "populating the room (10k files, 1k documents)..." >&2
 "$node" "$here/fs/fs-bench.mjs" populate "$url" "$token" "$plain" >/dev/null
-"$meshfs" -f -o "token_file=$work/token" "$url" "$mnt" >"$mnt.log" 2>&1 &
+"$meshfs" -f -o "token_file=$work/token,max_docs=1500" "$url" "$mnt" >"$mnt.log" 2>&1 &
 mnt_pid=$!
 wait_mount "$mnt" "$mnt_pid"
 
@@ -137,7 +140,7 @@ for side in tmpfs floor meshfs; do
 	fi
 done
 
-echo "meshfs benchmark: tmpfs, the FUSE floor (passthrough over tmpfs) and meshfs (meshroomd on loopback, --max-streams 2048)"
+echo "meshfs benchmark: tmpfs, the FUSE floor (passthrough over tmpfs) and meshfs (meshroomd on loopback, --max-streams 2048; meshfs -o max_docs=1500)"
 printf '%-30s %10s %10s %10s %8s  %s\n' figure tmpfs floor meshfs ratio target
 row() { # LABEL KEY TARGET [noratio]
 	t=$(get "$work/tmpfs.txt" "$2")
