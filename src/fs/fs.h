@@ -310,6 +310,10 @@ int mfs_read_all(struct mfs *m, const char *path, char **out, size_t *len);
 
 /* ---- ops.c ----------------------------------------------------------- */
 
+/* Unmount: releases (commits and frees) the handles still open, whose
+ * release the kernel never sent.  After the FUSE loop ended. */
+void mfs_release_all(struct mfs *m);
+
 extern const struct fuse_operations mfs_ops;
 
 #endif /* MESHFS_FS_H */

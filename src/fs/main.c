@@ -717,6 +717,7 @@ int main(int argc, char **argv)
 	status = r == 0 ? 0 : 1;
 
 	/* Unmounted: upload what is dirty, close the documents. */
+	mfs_release_all(&m);
 	mfs_plains_trim(&m, false);
 	mfs_plains_free(&m);
 	mfs_docs_trim(&m, true);

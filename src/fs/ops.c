@@ -52,7 +52,17 @@ struct mfs_fh {
 	bool staged; /* stage holds the file's content */
 	bool written; /* a write since the last commit */
 	bool created; /* FH_NEWDOC: now in the room */
+	struct mfs_fh *prev, *next; /* fh_list */
 };
+
+/*
+ * Every open handle, so that unmount can release the ones whose release
+ * the kernel never sent (a lazy unmount can end the connection while
+ * files are open): their staged writes still commit, nothing leaks.
+ * One mount per process, so one list.
+ */
+static pthread_mutex_t fh_list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mfs_fh *fh_list;
 
 static struct mfs *get_mfs(void)
 {
@@ -841,11 +851,25 @@ static struct mfs_fh *fh_new(enum fh_kind kind, const char *rel, int flags)
 	fh->fd = -1;
 	pthread_mutex_init(&fh->lock, NULL);
 	util_buf_init(&fh->stage);
+	pthread_mutex_lock(&fh_list_lock);
+	fh->next = fh_list;
+	if (fh_list)
+		fh_list->prev = fh;
+	fh_list = fh;
+	pthread_mutex_unlock(&fh_list_lock);
 	return fh;
 }
 
 static void fh_free(struct mfs_fh *fh)
 {
+	pthread_mutex_lock(&fh_list_lock);
+	if (fh->prev)
+		fh->prev->next = fh->next;
+	else
+		fh_list = fh->next;
+	if (fh->next)
+		fh->next->prev = fh->prev;
+	pthread_mutex_unlock(&fh_list_lock);
 	if (fh->fd >= 0)
 		close(fh->fd);
 	mfs_render_put(fh->base);
@@ -1336,12 +1360,9 @@ static int op_fsync(const char *path, int datasync, struct fuse_file_info *fi)
 	}
 }
 
-static int op_release(const char *path, struct fuse_file_info *fi)
+/* Commits what the handle staged, then frees it. */
+static void fh_release(struct mfs *m, struct mfs_fh *fh)
 {
-	struct mfs *m = get_mfs();
-	struct mfs_fh *fh = get_fh(fi);
-
-	(void)path;
 	switch (fh->kind) {
 	case FH_LOCAL:
 		break;
@@ -1365,7 +1386,28 @@ static int op_release(const char *path, struct fuse_file_info *fi)
 		break;
 	}
 	fh_free(fh);
+}
+
+static int op_release(const char *path, struct fuse_file_info *fi)
+{
+	(void)path;
+	fh_release(get_mfs(), get_fh(fi));
 	return 0;
+}
+
+void mfs_release_all(struct mfs *m)
+{
+	struct mfs_fh *fh;
+
+	for (;;) {
+		pthread_mutex_lock(&fh_list_lock);
+		fh = fh_list;
+		pthread_mutex_unlock(&fh_list_lock);
+		if (!fh)
+			break;
+		util_log_info("unmount: %s was still open: released", fh->path);
+		fh_release(m, fh);
+	}
 }
 
 /* ---- folders ------------------------------------------------------------ */
