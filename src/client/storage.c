@@ -327,70 +327,6 @@ int room_storage_download_url(char **out, struct room_client *c,
  * Streams
  * --------------------------------------------------------------------- */
 
-/* _defaultUploadMimeType of TS 0.39.9. */
-static const char *const mime_by_ext[][2] = {
-	{ ".bin", "application/octet-stream" },
-	{ ".css", "text/css" },
-	{ ".csv", "text/csv" },
-	{ ".gif", "image/gif" },
-	{ ".gz", "application/gzip" },
-	{ ".htm", "text/html" },
-	{ ".html", "text/html" },
-	{ ".jpeg", "image/jpeg" },
-	{ ".jpg", "image/jpeg" },
-	{ ".js", "text/javascript" },
-	{ ".json", "application/json" },
-	{ ".md", "text/markdown" },
-	{ ".mp3", "audio/mpeg" },
-	{ ".mp4", "video/mp4" },
-	{ ".pdf", "application/pdf" },
-	{ ".png", "image/png" },
-	{ ".svg", "image/svg+xml" },
-	{ ".tar", "application/x-tar" },
-	{ ".txt", "text/plain" },
-	{ ".ts", "text/typescript" },
-	{ ".tsx", "text/tsx" },
-	{ ".wasm", "application/wasm" },
-	{ ".webp", "image/webp" },
-	{ ".xml", "application/xml" },
-	{ ".yaml", "application/yaml" },
-	{ ".yml", "application/yaml" },
-	{ ".zip", "application/zip" },
-};
-
-static bool ends_with(const char *s, size_t n, const char *suffix)
-{
-	size_t k = strlen(suffix);
-
-	return n >= k && !memcmp(s + n - k, suffix, k);
-}
-
-static const char *guess_mime(const char *name)
-{
-	char lower[512];
-	size_t n, i;
-	const char *dot;
-
-	n = strlen(name);
-	if (n >= sizeof(lower))
-		n = sizeof(lower) - 1; /* the extension is what matters */
-	for (i = 0; i < n; i++) {
-		char ch = name[strlen(name) - n + i];
-
-		lower[i] = (char)(ch >= 'A' && ch <= 'Z' ? ch + 32 : ch);
-	}
-	lower[n] = 0;
-	if (ends_with(lower, n, ".tar.gz") || ends_with(lower, n, ".tgz"))
-		return "application/x-tar";
-	dot = strrchr(lower, '.');
-	if (!dot)
-		return "application/octet-stream";
-	for (i = 0; i < sizeof(mime_by_ext) / sizeof(mime_by_ext[0]); i++)
-		if (!strcmp(dot, mime_by_ext[i][0]))
-			return mime_by_ext[i][1];
-	return "application/octet-stream";
-}
-
 /* _defaultUploadName: the last non-empty segment, else the path. */
 static char *upload_name(const char *path)
 {
@@ -520,7 +456,7 @@ static int upload(struct room_client *c, const char *path, bool overwrite,
 	    !cJSON_AddStringToObject(h, "path", path) ||
 	    !cJSON_AddBoolToObject(h, "overwrite", overwrite) ||
 	    !cJSON_AddStringToObject(h, "name", name) ||
-	    !cJSON_AddStringToObject(h, "mime_type", guess_mime(name)) ||
+	    !cJSON_AddStringToObject(h, "mime_type", proto_mime_type(name)) ||
 	    !(has_size ? cJSON_AddNumberToObject(h, "size", (double)size) :
 			 cJSON_AddNullToObject(h, "size"))) {
 		cJSON_Delete(h);

@@ -13,7 +13,8 @@ src_proto_libproto_la_SOURCES = \
 	src/proto/json.c \
 	src/proto/content.c \
 	src/proto/message.c \
-	src/proto/token.c
+	src/proto/token.c \
+	src/proto/mime.c
 src_proto_libproto_la_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/util \
 	$(CJSON_CFLAGS) $(OPENSSL_CFLAGS)
 src_proto_libproto_la_LIBADD = src/util/libutil.la $(CJSON_LIBS) \

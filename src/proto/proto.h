@@ -642,6 +642,11 @@ int proto_api_key_format(char **out, const char *id, const char *project_id,
 			 const char *secret);
 void proto_api_key_free(struct proto_api_key *k);
 
+/* The MIME type the TS SDK 0.39.9 guesses from a file name (upload start
+ * chunk, download answer): "application/octet-stream" when unknown.  The
+ * result is a static string. */
+const char *proto_mime_type(const char *name);
+
 #ifdef __cplusplus
 }
 #endif

@@ -635,7 +635,7 @@ static int http_storage_get(struct srv *srv, struct lws *wsi,
 		goto out;
 	}
 	if (lws_add_http_common_headers(wsi, HTTP_STATUS_OK,
-					srv_mime_type(srv_path_base(path)),
+					proto_mime_type(srv_path_base(path)),
 					(lws_filepos_t)st.st_size, &p, end) ||
 	    lws_finalize_write_http_header(wsi, start, &p, end)) {
 		status = -1;

@@ -441,8 +441,6 @@ int srv_room_read(void **data, size_t *len, struct srv_room *room,
 const char *srv_json_str(const cJSON *obj, const char *key);
 /* obj[key] as a bool: true/false, def when missing or null. */
 bool srv_json_bool(const cJSON *obj, const char *key, bool def);
-/* The MIME type of a file name (the TS SDK's table, spec §11.7). */
-const char *srv_mime_type(const char *name);
 
 #ifdef __cplusplus
 }
