@@ -211,8 +211,8 @@ int room_storage_stat(struct room_entry *out, struct room_client *c,
 int room_storage_exists(bool *out, struct room_client *c, const char *path,
 			struct util_error *err);
 /* recursive: delete a folder with its contents (else -ENOTEMPTY). */
-int room_storage_delete(struct room_client *c, const char *path,
-			bool recursive, struct util_error *err);
+int room_storage_delete(struct room_client *c, const char *path, bool recursive,
+			struct util_error *err);
 /* overwrite: replace an existing destination (else -EEXIST). */
 int room_storage_move(struct room_client *c, const char *from, const char *to,
 		      bool overwrite, struct util_error *err);
@@ -245,9 +245,9 @@ struct room_transfer {
  * overwrite false and path exists: -EEXIST.  The mime type is guessed from
  * the extension as the SDK does.
  */
-int room_storage_upload(struct room_client *c, const char *path,
-			bool overwrite, uint64_t size,
-			const struct room_transfer *t, struct util_error *err);
+int room_storage_upload(struct room_client *c, const char *path, bool overwrite,
+			uint64_t size, const struct room_transfer *t,
+			struct util_error *err);
 /* Downloads path into t->write; *size_out (may be NULL) = bytes written. */
 int room_storage_download(uint64_t *size_out, struct room_client *c,
 			  const char *path, const struct room_transfer *t,
@@ -263,8 +263,9 @@ int room_storage_upload_fd(struct room_client *c, const char *path,
 			   bool overwrite, int fd, room_progress_fn progress,
 			   void *ctx, struct util_error *err);
 int room_storage_download_fd(uint64_t *size_out, struct room_client *c,
-			     const char *path, int fd, room_progress_fn progress,
-			     void *ctx, struct util_error *err);
+			     const char *path, int fd,
+			     room_progress_fn progress, void *ctx,
+			     struct util_error *err);
 
 /* ======================================================================
  * 3. Sync: stateless calls (spec §9.4, §9.7, §9.8)
@@ -277,9 +278,8 @@ int room_storage_download_fd(uint64_t *size_out, struct room_client *c,
  * extension, .schemas/<ext>.json).  -EEXIST if it exists, -EIO (1007) when
  * no schema applies, -EINVAL for JSON the schema refuses.
  */
-int room_sync_create(struct room_client *c, const char *path,
-		     const char *json, const char *schema_json,
-		     struct util_error *err);
+int room_sync_create(struct room_client *c, const char *path, const char *json,
+		     const char *schema_json, struct util_error *err);
 
 /* sync.describe: *out = the document's JSON text as the server sent it
  * (compact), NUL-terminated; *len (may be NULL) its length. */
