@@ -1257,5 +1257,6 @@ void srv_free(struct srv *srv)
 		close(srv->statefd);
 	pthread_mutex_destroy(&srv->defer_lock);
 	config_free(&srv->cfg);
+	free(srv->txbuf);
 	free(srv);
 }

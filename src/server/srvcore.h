@@ -25,6 +25,12 @@
 
 /* Longest HTTP request head lws keeps (bytes). */
 #define SRV_MAX_HEADER_DATA 16384
+/*
+ * Queued packets are framed by us and written in batches of up to this many
+ * bytes with one raw write (conn.c): one syscall per batch, not a poll and a
+ * send per 1 KiB packet.
+ */
+#define SRV_TX_BATCH ((size_t)64 << 10)
 
 struct srv_door;
 
@@ -46,6 +52,7 @@ struct srv {
 	const struct srv_toolkit *toolkits[SRV_MAX_TOOLKITS];
 	unsigned ntoolkits;
 	struct srv_room *rooms;
+	uint8_t *txbuf; /* LWS_PRE + SRV_TX_BATCH, loop thread only (conn.c) */
 
 	pthread_mutex_t defer_lock;
 	struct srv_deferred *defer_head, *defer_tail;
