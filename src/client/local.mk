@@ -9,6 +9,8 @@ noinst_LTLIBRARIES += src/client/libclient.la
 src_client_libclient_la_SOURCES = \
 	src/client/client.h \
 	src/client/internal.h \
+	src/client/ws.h \
+	src/client/ws.c \
 	src/client/conn.c \
 	src/client/storage.c \
 	src/client/sync.c \
@@ -31,5 +33,13 @@ tests_client_test_client_LDADD = src/client/libclient.la \
 	src/server/libserver.la src/mesh/libmesh.la src/proto/libproto.la \
 	src/util/libutil.la src/yjs/libyjs.la \
 	$(LWS_LIBS) $(CJSON_LIBS) $(OPENSSL_LIBS) -lpthread $(LIBM)
+
+# tests/client/test-ws: the WebSocket layer (ws.c) on its own.
+unit_tests += tests/client/test-ws
+tests_client_test_ws_SOURCES = tests/client/test-ws.c src/client/ws.c \
+	src/client/ws.h
+tests_client_test_ws_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/client \
+	-I$(top_srcdir)/src/util $(OPENSSL_CFLAGS)
+tests_client_test_ws_LDADD = src/util/libutil.la $(OPENSSL_LIBS)
 
 include tests/client/interop.mk
