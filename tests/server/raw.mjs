@@ -6,7 +6,7 @@
 // subprotocol browsers use).
 // Each abuse must get an error answer or a close, and an SDK client in the
 // same room must keep being served meanwhile.  Prints TAP.
-import { spawnSync } from "child_process";
+import { execFileSync, spawnSync } from "child_process";
 import fs from "fs";
 import os from "os";
 import path from "path";
@@ -267,6 +267,37 @@ try {
   ok(dh.chunk?.headers?.kind === "data" && Buffer.compare(dtail, big) === 0, "download of 5000 bytes in one chunk: every byte", JSON.stringify(dh));
   ok(Raw.dataPackets > 5 && Raw.badSlices === 0, "every message arrived in 1024-byte slices, only the last one shorter",
     `${Raw.badSlices} bad of ${Raw.dataPackets} data packets`);
+  // Pulls sent back to back, without waiting for the data: the server
+  // reads cached chunks in its loop and others in its worker thread; the
+  // chunks must still come in file order, then the close.
+  const seq = Buffer.alloc(60000); // under this server's --max-message
+  for (let i = 0; i < seq.length; i++) seq[i] = (i * 7 + (i >> 8)) & 0xff;
+  await sdk.storage.upload("seq.bin", seq);
+  // out of the page cache, so that reads go to the worker (RWF_NOWAIT fails)
+  execFileSync("dd", [`if=${path.join(server.dataDir, ROOM, "seq.bin")}`, "iflag=nocache", "count=0", "status=none"]);
+  same(await openStream("d2", "download"), { type: "control", method: "open" }, "download stream (pipelined pulls) open");
+  const d2 = (m) => m.type === "room.tool_call_response_chunk" && unpack(m.data)[0].tool_call_id === "d2";
+  const got = [];
+  let closed2 = false;
+  const rec2 = {
+    match: (m) => {
+      if (!d2(m)) return false;
+      const [h2, t2] = unpack(m.data);
+      if (h2.chunk?.type === "control") closed2 = true;
+      else if (h2.chunk?.headers?.kind === "data") got.push(Buffer.from(t2));
+      return false;
+    },
+    res: () => {},
+  };
+  r.waiters.push(rec2);
+  r.send("room.tool_call_request_chunk",
+    { tool_call_id: "d2", chunk: { type: "binary", headers: { kind: "start", path: "seq.bin", chunk_size: 2000 } } });
+  for (let i = 0; i < 30; i++)
+    r.send("room.tool_call_request_chunk", { tool_call_id: "d2", chunk: { type: "binary", headers: { kind: "pull" } } });
+  await within(20000, (async () => { while (!closed2) await new Promise((res) => setTimeout(res, 20)); })(), "pipelined download");
+  r.waiters.splice(r.waiters.indexOf(rec2), 1);
+  ok(got.length === 30 && Buffer.compare(Buffer.concat(got), seq) === 0,
+    "30 pulls sent at once: 30 chunks in file order, then the close", `${got.length} chunks`);
   r.ws.close(1000);
   await r.closed;
   r = new Raw(`${server.wsUrl(ROOM)}?v=0.39.9&token=${jwt}&other=x`);
