@@ -486,6 +486,12 @@ struct y_subscriber {
 	void *ctx;
 };
 
+struct y_txn_subscriber {
+	int id;
+	y_txn_fn fn;
+	void *ctx;
+};
+
 struct y_doc {
 	uint64_t client_id;
 	bool gc;
@@ -499,6 +505,9 @@ struct y_doc {
 	size_t n_subs;
 	size_t cap_subs;
 	int next_sub_id;
+	struct y_txn_subscriber *txn_subs; /* y_doc_on_txn (txn.c) */
+	size_t n_txn_subs;
+	size_t cap_txn_subs;
 	struct y_item **deferred_items;
 	size_t n_deferred_items;
 	size_t cap_deferred_items;

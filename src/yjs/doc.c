@@ -120,6 +120,7 @@ void y_doc_free(struct y_doc *doc)
 	free(doc->txn_pool);
 	y_txn_free(doc->txn);
 	free(doc->subs);
+	free(doc->txn_subs);
 	y_buf_release(&doc->update_buf);
 	free(doc);
 }

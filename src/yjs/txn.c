@@ -4,13 +4,17 @@
  * start, the "changed" bookkeeping, and the commit pipeline run when the
  * outermost transaction ends: delete-set normalisation, formatting cleanup
  * trigger, garbage collection, the three merge passes, client-id
- * regeneration and the update event.  Transactions begun while a commit is
+ * regeneration and the update event.  Transaction observers (y_doc_on_txn)
+ * run in the commit before garbage collection, so that they see what the
+ * transaction inserted and deleted; the y_txn_* / y_insert_* functions at
+ * the end are their view of it.  Transactions begun while a commit is
  * running (the formatting cleanup) are queued and committed right after it;
  * structs freed by the commit are released only when the queue is empty.
  */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
 
@@ -378,6 +382,14 @@ static bool state_changed(const struct y_txn *txn)
 	return false;
 }
 
+static void notify_txn(struct y_doc *doc, struct y_txn *txn)
+{
+	size_t i;
+
+	for (i = 0; i < doc->n_txn_subs; i++)
+		doc->txn_subs[i].fn(doc->txn_subs[i].ctx, txn);
+}
+
 static int commit(struct y_txn *txn)
 {
 	struct y_doc *doc = txn->doc;
@@ -392,6 +404,8 @@ static int commit(struct y_txn *txn)
 		if (rc && !txn->err)
 			txn->err = rc;
 	}
+	if (doc->n_txn_subs && (!y_ds_empty(&txn->ds) || state_changed(txn)))
+		notify_txn(doc, txn);
 	if (doc->gc)
 		gc_pass(doc, &txn->ds);
 	merge_ds_pass(doc, &txn->ds);
@@ -463,4 +477,198 @@ int y_doc_transact_end(struct y_doc *doc)
 	if (!doc)
 		return -EINVAL;
 	return y_txn_end(doc);
+}
+
+/* ---- transaction observers and their view of a transaction ------------ */
+
+/* Shared with list.c (prototype there). */
+int y_types_item_value(struct y_value *out, struct y_item *item, uint64_t off);
+
+int y_doc_on_txn(struct y_doc *doc, y_txn_fn fn, void *ctx)
+{
+	struct y_txn_subscriber *s;
+
+	if (!doc || !fn)
+		return -EINVAL;
+	if (doc->n_txn_subs == doc->cap_txn_subs) {
+		size_t cap = doc->cap_txn_subs ? doc->cap_txn_subs * 2 : 2;
+
+		s = realloc(doc->txn_subs, cap * sizeof(*s));
+		if (!s)
+			return -ENOMEM;
+		doc->txn_subs = s;
+		doc->cap_txn_subs = cap;
+	}
+	if (doc->next_sub_id <= 0)
+		doc->next_sub_id = 1;
+	s = &doc->txn_subs[doc->n_txn_subs++];
+	s->id = doc->next_sub_id++;
+	s->fn = fn;
+	s->ctx = ctx;
+	return s->id;
+}
+
+void y_doc_off_txn(struct y_doc *doc, int subscription)
+{
+	size_t i;
+
+	if (!doc)
+		return;
+	for (i = 0; i < doc->n_txn_subs; i++) {
+		if (doc->txn_subs[i].id != subscription)
+			continue;
+		memmove(&doc->txn_subs[i], &doc->txn_subs[i + 1],
+			(doc->n_txn_subs - i - 1) * sizeof(*doc->txn_subs));
+		doc->n_txn_subs--;
+		return;
+	}
+}
+
+bool y_txn_local(const struct y_txn *txn)
+{
+	return txn->local;
+}
+
+void *y_txn_origin(const struct y_txn *txn)
+{
+	return txn->origin;
+}
+
+/*
+ * The changed_epoch mark only dedups while the list is built: a formatting
+ * cleanup transaction begun by this commit may have re-marked a type since,
+ * so the list itself is the truth here.
+ */
+struct y_type *y_txn_changed_next(const struct y_txn *txn, size_t *pos)
+{
+	struct y_type *t;
+
+	while (*pos < txn->n_changed) {
+		t = txn->changed[(*pos)++];
+		if (!t->item || !y_item_deleted(t->item))
+			return t;
+	}
+	return NULL;
+}
+
+bool y_txn_created(const struct y_txn *txn, const struct y_type *t)
+{
+	return t->item && t->item->id.clock >= sv_get(&txn->before_state,
+						      t->item->id.client);
+}
+
+/* Visible values an item adds to its parent's list views (y_list_iter):
+ * string characters have no value of their own and are skipped there. */
+static uint64_t item_values(struct y_item *n)
+{
+	struct y_value v;
+
+	if (y_item_deleted(n) || !y_item_countable(n) ||
+	    n->content.kind == Y_CONTENT_STRING)
+		return 0;
+	return y_types_item_value(&v, n, 0) < 0 ? 0 : n->len;
+}
+
+static int item_index(uint64_t *out, struct y_item *item)
+{
+	const struct y_item *n;
+	uint64_t idx = 0;
+
+	if (item->kind != Y_STRUCT_ITEM || item->parent_kind != Y_PARENT_TYPE ||
+	    item->parent_sub || !item_values(item))
+		return -ENOENT;
+	for (n = item->parent.type->start; n && n != item; n = n->right)
+		idx += item_values((struct y_item *)n);
+	if (!n)
+		return -ENOENT;
+	*out = idx;
+	return 0;
+}
+
+void y_insert_iter_init(struct y_insert_iter *it, struct y_txn *txn)
+{
+	it->txn = txn;
+	it->slot = 0;
+	it->idx = 0;
+	it->end = 0; /* 0: find the next client with new structs */
+}
+
+int y_insert_iter_next(struct y_insert_iter *it, struct y_insert *out)
+{
+	const struct y_u64map *after = &it->txn->after_state;
+	struct y_store *store = &it->txn->doc->store;
+	struct y_client_structs *cs;
+	struct y_item *item;
+	uint64_t client, before;
+
+	for (;;) {
+		while (!it->end) {
+			if (it->slot >= after->cap)
+				return 0;
+			client = after->keys[it->slot];
+			if (client == Y_U64MAP_EMPTY) {
+				it->slot++;
+				continue;
+			}
+			before = sv_get(&it->txn->before_state, client);
+			cs = y_store_client(store, client);
+			if (!cs || before >= after->vals[it->slot]) {
+				it->slot++;
+				continue;
+			}
+			it->idx = y_store_find_index(cs, before);
+			it->end = after->vals[it->slot];
+		}
+		cs = y_store_client(store, after->keys[it->slot]);
+		if (!cs || it->idx >= cs->n ||
+		    cs->items[it->idx]->id.clock >= it->end) {
+			it->end = 0;
+			it->slot++;
+			continue;
+		}
+		item = cs->items[it->idx++];
+		if (item->kind != Y_STRUCT_ITEM ||
+		    item->parent_kind != Y_PARENT_TYPE || !item->parent.type)
+			continue;
+		memset(out, 0, sizeof(*out));
+		out->parent = item->parent.type;
+		if (item->parent_sub) {
+			out->key = item->parent_sub->ptr;
+			out->key_len = item->parent_sub->len;
+		}
+		out->deleted = y_item_deleted(item);
+		out->value.kind = Y_VALUE_ANY;
+		if (y_item_countable(item) &&
+		    item->content.kind != Y_CONTENT_STRING &&
+		    y_types_item_value(&out->value, item,
+				       item->parent_sub ? item->len - 1 : 0) ==
+			    0)
+			out->n_values = item->len;
+		out->item = item;
+		return 1;
+	}
+}
+
+int y_insert_index(uint64_t *out, const struct y_insert *ins)
+{
+	if (!ins || !ins->item)
+		return -EINVAL;
+	return item_index(out, ins->item);
+}
+
+const char *y_type_key(const struct y_type *t)
+{
+	return t->item && t->item->parent_sub ? t->item->parent_sub->ptr : NULL;
+}
+
+bool y_type_deleted(const struct y_type *t)
+{
+	return t->item && y_item_deleted(t->item);
+}
+
+int y_type_index(uint64_t *out, const struct y_type *t)
+{
+	if (!t->item)
+		return -ENOENT;
+	return item_index(out, t->item);
 }

@@ -253,6 +253,15 @@ const char *y_type_root_name(const struct y_type *t);
 struct y_type *y_type_parent(const struct y_type *t);
 /* Id of the item that holds a nested type; -ENOENT for roots. */
 int y_type_id(struct y_id *out, const struct y_type *t);
+/* Map key under which t is stored in its parent (borrowed), or NULL when t
+ * is a list element or a root. */
+const char *y_type_key(const struct y_type *t);
+/* True when t's item is deleted (t is gone from its parent's views). */
+bool y_type_deleted(const struct y_type *t);
+/* Index of t in the list views of its parent (y_list_iter, y_list_get);
+ * linear in the number of structs before it.  -ENOENT for roots, map
+ * entries and deleted types. */
+int y_type_index(uint64_t *out, const struct y_type *t);
 /* The live (not deleted) nested type with that id, or NULL. */
 struct y_type *y_doc_type_by_id(struct y_doc *doc, struct y_id id);
 
@@ -396,6 +405,99 @@ int y_type_to_json(char **out, size_t *out_len, struct y_type *t);
 int y_doc_to_json(char **out, size_t *out_len, struct y_doc *doc);
 /* toString() of XmlElement / XmlFragment / XmlText / Text. */
 int y_type_to_string(char **out, size_t *out_len, struct y_type *t);
+
+/* ------------------------------------------------------------------ */
+/* What a transaction changed (yjs afterTransaction / transaction.changed) */
+/* ------------------------------------------------------------------ */
+
+/*
+ * A transaction being committed, seen from a transaction observer.  Like
+ * yjs's Transaction it records the state vector at its start (beforeState)
+ * and the types it changed; on top of that it lets an observer enumerate
+ * the structs it integrated (the "inserted items"), which yjs leaves to
+ * observers walking their events' deltas.
+ */
+struct y_txn;
+
+/*
+ * Transaction observers: fn runs once per committed transaction that
+ * changed the document (local or remote; y_doc_apply_update commits one
+ * transaction, plus one per formatting cleanup it triggers), after the
+ * transaction's structs are integrated and its deletions applied, and
+ * before deleted content is garbage collected or structs are merged, as
+ * yjs calls its type observers.  The txn handle and every type reached
+ * through it are only valid during the call.  The callback may read the
+ * document (views, iterators, y_type_* and the y_txn_* functions below)
+ * but must not modify it.  Returns a subscription id > 0 or a negative
+ * errno.
+ */
+typedef void (*y_txn_fn)(void *ctx, struct y_txn *txn);
+int y_doc_on_txn(struct y_doc *doc, y_txn_fn fn, void *ctx);
+void y_doc_off_txn(struct y_doc *doc, int subscription);
+
+bool y_txn_local(const struct y_txn *txn);
+void *y_txn_origin(const struct y_txn *txn);
+
+/*
+ * transaction.changed: the types with an integrated or deleted struct in
+ * this transaction, each once, except types created by the transaction
+ * itself (their whole content is new: see y_txn_created).  A type whose
+ * own item was deleted by the transaction is left out.  *pos starts at 0;
+ * returns the next type (borrowed) or NULL at the end.
+ */
+struct y_type *y_txn_changed_next(const struct y_txn *txn, size_t *pos);
+
+/* True when t's item was integrated by this transaction (clock at or after
+ * the transaction's beforeState); false for roots. */
+bool y_txn_created(const struct y_txn *txn, const struct y_type *t);
+
+/*
+ * One struct integrated by the transaction ("inserted"): a list element
+ * run, a map entry, a text run or a formatting mark.  Structs that were
+ * pending (waiting for missing dependencies) are reported by the
+ * transaction that finally integrates them, never before.
+ */
+struct y_insert {
+	struct y_type *parent; /* the type it was inserted into */
+	const char *key; /* map key (NUL-terminated), NULL for list content */
+	size_t key_len;
+	/* The value (for a map entry: its value, the last one when a run
+	 * holds several), else the first value: a nested type (Y_VALUE_TYPE), a plain value
+	 * (Y_VALUE_ANY / Y_VALUE_DOC), or kind Y_VALUE_ANY with any NULL for
+	 * content that has no value of its own (text characters, formatting
+	 * marks, deleted runs). */
+	struct y_value value;
+	/* Number of values (list elements) it holds: 0 for content with no
+	 * value of its own, which list views leave out. */
+	uint64_t n_values;
+	/* Deleted already: by this transaction, or at integration (a map
+	 * entry that a concurrent newer one shadows, an element of a deleted
+	 * type).  A deleted insert is not visible. */
+	bool deleted;
+	void *item; /* internal */
+};
+
+/*
+ * Iterates the inserts of a transaction, client by client, in clock order
+ * within a client.  Borrowed, valid during the observer call only.
+ */
+struct y_insert_iter {
+	struct y_txn *txn;
+	size_t slot; /* internal */
+	size_t idx; /* internal */
+	uint64_t end; /* internal */
+};
+void y_insert_iter_init(struct y_insert_iter *it, struct y_txn *txn);
+/* Returns 1 and fills out, or 0 at the end. */
+int y_insert_iter_next(struct y_insert_iter *it, struct y_insert *out);
+
+/*
+ * Index, in the list views of ins->parent (y_list_iter), of its first
+ * value.  Linear in the number of structs before it: meant for reporting,
+ * not for walks.  -ENOENT for map entries, deleted inserts and content
+ * with no value.
+ */
+int y_insert_index(uint64_t *out, const struct y_insert *ins);
 
 /* ---- Debugging ------------------------------------------------------ */
 
