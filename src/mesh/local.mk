@@ -49,3 +49,9 @@ tests_unit_test_document_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_L
 tests_mesh_mesh_driver_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mesh $(CJSON_CFLAGS)
 tests_mesh_mesh_driver_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_LIBS) $(LIBM)
 EXTRA_DIST += tests/mesh/sdk-interop.mjs
+
+# Incremental level R validation (mesh_doc_validate_txn) against the full
+# walk, on random edits and out-of-order updates.
+unit_tests += tests/unit/test-incremental
+tests_unit_test_incremental_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/mesh $(CJSON_CFLAGS)
+tests_unit_test_incremental_LDADD = src/mesh/libmesh.la src/yjs/libyjs.la $(CJSON_LIBS) $(LIBM)

@@ -411,6 +411,23 @@ int mesh_doc_validate(struct mesh_diag *out, struct y_doc *doc,
 		      const struct mesh_schema *s);
 
 /*
+ * Incremental mesh_doc_validate: the same rules, messages and pointers,
+ * applied only to what one transaction inserted (struct y_insert: an
+ * attribute set on an element, a node inserted into an element's child
+ * list with its whole subtree) and to the elements whose "$id" it deleted
+ * (no other deletion can make a document invalid at this level).  Call it
+ * from a y_doc_on_txn observer.  When the document was valid before the
+ * transaction it reports a fault exactly when mesh_doc_validate would now
+ * report more than before, and each fault it reports is one that
+ * mesh_doc_validate reports (order aside); on a document that was invalid
+ * already, use mesh_doc_validate.  Faults are appended to out.
+ * 0 when nothing new is wrong, -EINVAL when something is, -ENOMEM.
+ */
+struct y_txn;
+int mesh_doc_validate_txn(struct mesh_diag *out, struct y_txn *txn,
+			  const struct mesh_schema *s);
+
+/*
  * Creates the document described by json (sync.create's json, sync.open's
  * initial_json, spec §3.5) in the EMPTY document doc, in one transaction
  * (one update event), with the structure and item order of the TS runtime's
