@@ -4,24 +4,36 @@
 # small edits each, (a) burst: time until every client has every edit, (b)
 # paced at 500 edits/s in total: p50/p99 delivery latency, (c) server RSS
 # per open idle document (N documents, one client each).  Each server is
-# driven through its own protocol by its own client library: meshroomd by
-# the MeshAgent TypeScript SDK (tests/node) and by a lean raw client of our
-# protocol (the SDK's own CPU weighs on its figures: every client echoes
-# every update it receives); the others by @hocuspocus/provider and
-# y-websocket.  Every server is started fresh for each figure.  Prints the
-# figures, the ratios to Hocuspocus and the targets; no assertions.  Not
-# part of make check.
+# driven through its own protocol by its own client library.  Columns:
+#   mesh SDK   meshroomd, the MeshAgent TypeScript SDK (tests/node; its
+#              own CPU weighs on its figures: every client echoes every
+#              update it receives)
+#   mesh raw   meshroomd, a lean node client speaking our protocol itself
+#   mesh C     meshroomd, our C client library libclient (src/client), as
+#              meshfs and meshctl use it: tests/bench/server/meshbench,
+#              all clients in one process, one room_client each (one
+#              WebSocket, one libclient network thread per connection),
+#              the edits made by one thread
+#   y-websock  the y-websocket server, y-websocket's provider
+#   Hocuspoc   Hocuspocus, @hocuspocus/provider
+# The node clients (SDK, raw, providers) all run in one node process
+# (tests/bench/server/bench.mjs); meshbench does the same workload with the
+# same Yjs edits and prints the same keys.  Every server is started fresh
+# for each figure.  Prints the figures, the ratios to Hocuspocus and the
+# targets; no assertions.  Not part of make check.
 #
 # Usage: tests/bench/run-server.sh [BUILD_DIR]
-#   BUILD_DIR holds src/server/meshroomd (default: a fresh -O2 build of the
-#   tree in a temp dir).  The comparison servers are installed from
+#   BUILD_DIR: a configured build tree in which src/server/meshroomd and
+#   tests/bench/server/meshbench are (re)built (default: a fresh -O2 build
+#   of the tree in a temp dir).  The comparison servers are installed from
 #   tests/bench/server/package-lock.json with `npm ci` into
 #   tests/bench/server/node_modules on the first run.
 # Environment: NODE, CLIENTS (50), EDITS (100), RATE (500), DOCS (300),
 #   DATA_DIR (where meshroomd keeps its rooms; default a temp dir under
 #   TMPDIR: a real disk, so every acknowledged update pays its fsync).
-# Timings are wall-clock and include the clients' CPU (one node process):
-# run it on an otherwise idle machine.
+# Timings are wall-clock and include the clients' CPU (the client process
+# shares the machine with the server; see the client CPU lines): run it on
+# an otherwise idle machine.
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,15 +60,17 @@ if [ $# -ge 1 ]; then
 else
 	build=$work/build
 	mkdir -p "$build"
-	echo "building meshroomd in $build ..."
-	(cd "$build" && "$top/configure" >/dev/null &&
-		make -j2 src/server/meshroomd >/dev/null)
+	echo "configuring an -O2 build in $build ..."
+	(cd "$build" && "$top/configure" >/dev/null)
 fi
-meshroomd=$build/src/server/meshroomd
-[ -x "$meshroomd" ] || {
-	echo "run-server.sh: $meshroomd not found" >&2
+make -C "$build" -j2 src/server/meshroomd tests/bench/server/meshbench \
+	>"$work/make.log" 2>&1 || {
+	tail -n 20 "$work/make.log" >&2
+	echo "run-server.sh: building meshroomd and meshbench in $build failed" >&2
 	exit 1
 }
+meshroomd=$build/src/server/meshroomd
+meshbench=$build/tests/bench/server/meshbench
 "$top/tests/node/ensure.sh"
 bdir=$here/server
 # npm ci when node_modules does not match the lockfile (as tests/node/ensure.sh)
@@ -131,13 +145,22 @@ stop() {
 }
 
 # run NAME SERVER CLIENT MODE: one figure set into $work/NAME.MODE
+# (CLIENT c: meshbench, else a client of bench.mjs)
 run() {
 	start "$2"
-	if ! "$node" "$bdir/bench.mjs" "$2" "$3" "$4" --port "$port" \
+	if [ "$3" = c ]; then
+		set -- "$1" "$2" "$3" "$4" "$meshbench" "$4"
+	else
+		set -- "$1" "$2" "$3" "$4" "$node" "$bdir/bench.mjs" "$2" "$3" "$4"
+	fi
+	rname=$1
+	rmode=$4
+	shift 4
+	if ! "$@" --port "$port" \
 		--pid "$real_pid" --secret "$secret" --clients "$clients" \
 		--edits "$edits" --rate "$rate" --docs "$docs" \
-		>"$work/$1.$4" 2>"$work/$1.$4.err"; then
-		echo "($1 $4 failed: $(tail -n1 "$work/$1.$4.err"))"
+		>"$work/$rname.$rmode" 2>"$work/$rname.$rmode.err"; then
+		echo "($rname $rmode failed: $(tail -n1 "$work/$rname.$rmode.err"))"
 	fi
 	stop
 }
@@ -145,6 +168,7 @@ run() {
 for mode in burst paced memory; do
 	run mesh-sdk meshroomd sdk $mode
 	run mesh-raw meshroomd raw $mode
+	run mesh-c meshroomd c $mode
 	run hocus hocuspocus provider $mode
 	run yws ywebsocket provider $mode
 done
@@ -153,11 +177,11 @@ get() { awk -v k="$2" '$1 == k { print $2 }' "$work/$1" 2>/dev/null; }
 row() { # label key mode target
 	h=$(get hocus."$3" "$2")
 	printf '  %-30s' "$1"
-	for n in mesh-sdk mesh-raw yws hocus; do
+	for n in mesh-sdk mesh-raw mesh-c yws hocus; do
 		v=$(get "$n.$3" "$2")
 		printf ' %10s' "${v:--}"
 	done
-	for n in mesh-sdk mesh-raw; do
+	for n in mesh-sdk mesh-raw mesh-c; do
 		v=$(get "$n.$3" "$2")
 		if [ -n "$v" ] && [ -n "$h" ]; then
 			printf ' %8s' "$(awk -v a="$v" -v b="$h" 'BEGIN { printf "%.2f", a / b }')"
@@ -170,8 +194,9 @@ row() { # label key mode target
 
 echo "meshroomd vs Hocuspocus vs y-websocket: $clients clients x $edits edits on one document; memory: $docs documents"
 echo "  meshroomd: $("$meshroomd" --version 2>/dev/null | head -n1); node $("$node" --version)"
-printf '  %-30s %10s %10s %10s %10s %8s %8s  %s\n' figure "mesh SDK" "mesh raw" \
-	y-websock Hocuspoc "SDK/Hp" "raw/Hp" "target (meshroomd/Hp)"
+printf '  %-30s %10s %10s %10s %10s %10s %8s %8s %8s  %s\n' figure "mesh SDK" \
+	"mesh raw" "mesh C" y-websock Hocuspoc "SDK/Hp" "raw/Hp" "C/Hp" \
+	"target (meshroomd/Hp)"
 row "burst: all edits everywhere ms" burst_ms burst "<= 0.33"
 row "paced: p50 latency ms" p50_ms paced ""
 row "paced: p99 latency ms" p99_ms paced "<= 0.33"
