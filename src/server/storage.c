@@ -902,7 +902,9 @@ struct xfer {
 	/* bytes handed to the worker: upload writes queued, download reads
 	 * asked for (loop thread) */
 	uint64_t queued;
-	int werr; /* upload: first write error (worker thread) */
+	int werr; /* upload: first write error (worker thread only) */
+	unsigned writes; /* upload: write jobs queued (loop thread) */
+	bool pull_owed; /* upload: a pull waits for a queued write */
 	bool close_pending; /* upload: the client's close chunk awaits */
 	uint64_t close_id; /* its answer (after the commit) */
 	int dirfd; /* upload: destination folder */
@@ -1111,6 +1113,7 @@ static void work_write(struct job *j)
 			len -= (size_t)n;
 		}
 	}
+	j->r = x->werr; /* for the loop: x->werr is the worker's */
 }
 
 static void done_write(struct job *j)
@@ -1118,14 +1121,18 @@ static void done_write(struct job *j)
 	struct srv_call *call = j->call;
 	struct xfer *x = call->data;
 
+	x->writes--;
 	if (!srv_call_alive(call))
 		return;
-	if (x->werr) {
-		fail_errno(call, x->werr, x->path);
+	if (j->r) {
+		fail_errno(call, j->r, x->path);
 		return;
 	}
 	x->done += j->len;
-	send_pull(call);
+	if (x->pull_owed) {
+		x->pull_owed = false;
+		send_pull(call);
+	}
 }
 
 static void upload_data(struct srv_call *call, struct xfer *x,
@@ -1156,7 +1163,19 @@ static void upload_data(struct srv_call *call, struct xfer *x,
 	j->len = c->payload_len;
 	j->call = srv_call_get(call);
 	x->queued += c->payload_len;
+	x->writes++;
 	job_submit(j);
+	/*
+	 * The next pull goes out while this chunk is written, so the disk
+	 * write is off the client's round trip; with one write already
+	 * queued it waits for that one, which bounds the memory an upload
+	 * holds to two chunks.  A write error fails the call from done_write
+	 * (the worker is FIFO: the commit comes after every write).
+	 */
+	if (x->writes <= 1)
+		send_pull(call);
+	else
+		x->pull_owed = true;
 }
 
 /* Answers the client's close chunk of an upload, once. */
