@@ -2094,14 +2094,42 @@ int srv_doc_barrier(struct srv_docstore *ds, srv_doc_done_fn done, void *arg)
 	return queue_job(ds->c, j);
 }
 
+/*
+ * The incremental check of an incoming update (mesh_doc_validate_txn): run
+ * from a transaction observer on the shadow while the update is applied,
+ * when the shadow was valid before.  Only what the update inserts is
+ * walked, so a burst of appends to a large document costs O(update) per
+ * update instead of O(document).  A shadow that was invalid already
+ * (base_errors > 0, e.g. after a schema change) gets the full walk, which
+ * compares totals.
+ */
+struct apply_check {
+	const struct mesh_schema *schema;
+	struct mesh_diag d;
+	int ret;
+};
+
+static void on_shadow_txn(void *ctx, struct y_txn *txn)
+{
+	struct apply_check *ck = ctx;
+	int ret;
+
+	ret = mesh_doc_validate_txn(&ck->d, txn, ck->schema);
+	if (ret && ret != -EINVAL && !ck->ret)
+		ck->ret = ret;
+}
+
 int srv_doc_apply(struct srv_doc *doc, const struct srv_doc_sub *from,
 		  const uint8_t *update, size_t len, srv_doc_done_fn done,
 		  void *arg, struct srv_doc_error *err)
 {
+	char first[MESH_ERROR_PATH_MAX + MESH_ERROR_MSG_MAX + 4];
+	struct apply_check ck;
 	struct y_error yerr;
+	bool pending, incremental;
+	size_t inc_total;
 	struct job *j;
-	bool pending;
-	int ret;
+	int ret, sub;
 
 	doc->last_apply_ms = util_monotonic_ms();
 	if (doc->gone || !doc->ds) {
@@ -2122,7 +2150,24 @@ int srv_doc_apply(struct srv_doc *doc, const struct srv_doc_sub *from,
 	}
 	cap_reset(&doc->shadow_cap, &doc->shadow_cap_len, &doc->shadow_cap_set);
 	memset(&yerr, 0, sizeof(yerr));
+	mesh_diag_init(&ck.d);
+	ck.schema = doc->schema;
+	ck.ret = 0;
+	sub = doc->base_errors == 0 ?
+		      y_doc_on_txn(doc->shadow, on_shadow_txn, &ck) :
+		      0;
 	ret = y_doc_apply_update(doc->shadow, update, len, &yerr);
+	if (sub > 0)
+		y_doc_off_txn(doc->shadow, sub);
+	/* sub < 0 (no memory for the observer): the full walk below */
+	incremental = sub > 0;
+	inc_total = ck.d.total;
+	first[0] = 0;
+	if (ck.d.n)
+		mesh_error_format(first, sizeof(first), &ck.d.errors[0]);
+	mesh_diag_free(&ck.d);
+	if (!ret && incremental && ck.ret)
+		ret = ck.ret;
 	if (ret) {
 		/* Parse errors leave the shadow as it was; anything later
 		 * (out of memory half-way) may not. */
@@ -2155,8 +2200,15 @@ int srv_doc_apply(struct srv_doc *doc, const struct srv_doc_sub *from,
 		j->kind = JOB_BARRIER;
 		return queue_job(doc->ds->c, j);
 	}
-	{
-		char first[MESH_ERROR_PATH_MAX + MESH_ERROR_MSG_MAX + 4];
+	if (incremental) {
+		if (inc_total) {
+			free(j);
+			doc->shadow_stale = true;
+			set_err(err, PROTO_ERR_INVALID_REQUEST,
+				"update refused: %s", first);
+			return -EINVAL;
+		}
+	} else {
 		size_t total = 0;
 
 		ret = validate(&total, first, sizeof(first), doc->shadow,
