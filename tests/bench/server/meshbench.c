@@ -196,6 +196,9 @@ static void parse_args(int argc, char **argv)
 		    "[--secret S] [--clients C] [--edits E] [--rate R] "
 		    "[--docs N] [--room NAME]");
 	opt.mode = argv[1];
+	if (strcmp(opt.mode, "burst") && strcmp(opt.mode, "paced") &&
+	    strcmp(opt.mode, "memory"))
+		die("unknown mode %s (burst, paced or memory)", opt.mode);
 	for (i = 2; i < argc; i += 2) {
 		const char *k = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
@@ -716,10 +719,8 @@ int main(int argc, char **argv)
 	if (!strcmp(opt.mode, "burst") || !strcmp(opt.mode, "paced")) {
 		paced = !strcmp(opt.mode, "paced");
 		editing();
-	} else if (!strcmp(opt.mode, "memory")) {
-		memory();
 	} else {
-		die("unknown mode %s (burst, paced or memory)", opt.mode);
+		memory();
 	}
 	room_target_free(&target);
 	return 0;
