@@ -779,7 +779,7 @@ int main(void)
 	static const uint64_t seeds[] = { 1, 2, 3, 42, 4711 };
 	struct stats st = { 0 };
 	const char *env = getenv("MESHFS_SEED");
-	unsigned steps = 1200;
+	unsigned steps = 800;
 	char *text;
 	size_t i;
 
