@@ -38,8 +38,12 @@
  *
  * Validation (decision 9).  An incoming update is first applied to a
  * second replica, the "shadow" (the live document plus every update
- * accepted but not yet durable), which is then validated with
- * mesh_doc_validate (level R + value types).  If the shadow is invalid the
+ * accepted but not yet durable), and checked (level R + value types).
+ * While the shadow is valid only what the update inserted is checked
+ * (mesh_doc_validate_txn, from a transaction observer during the apply):
+ * O(update), where a walk of the whole document per update made a burst
+ * of edits to one document quadratic.  A document that is invalid already
+ * gets the full walk (mesh_doc_validate).  If the shadow is invalid the
  * update is refused (the shadow is rebuilt from the live document, the
  * live document was never touched, nobody else sees anything); otherwise
  * the exact new part of the update (the shadow's update event) is queued
