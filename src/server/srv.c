@@ -734,15 +734,15 @@ static int confirm_upgrade(struct srv *srv, struct lws *wsi)
 	if (lws_hdr_total_length(wsi, WSI_TOKEN_PROTOCOL)) {
 		/*
 		 * A subprotocol lws sees itself: not a meshagent-room.<jwt>
-		 * offer on a plain connection's first request (door.c moves
-		 * those aside).  lws 4.1 would drop a long one silently and
-		 * can only answer a name it has registered: refuse clearly
+		 * offer on a connection's first request (door.c moves those
+		 * aside).  lws 4.1 would drop a long one silently and can
+		 * only answer a name it has registered: refuse clearly
 		 * instead (see meshroomd(8)).
 		 */
 		util_log_info(
 			"room %s: WebSocket subprotocol refused (only "
-			"meshagent-room.<jwt>, and not over --tls-cert or on a "
-			"kept-alive connection: send the token as ?token= or "
+			"meshagent-room.<jwt>, and only on a connection's "
+			"first request: send the token as ?token= or "
 			"Authorization: Bearer)",
 			room);
 		lws_return_http_status(wsi, HTTP_STATUS_BAD_REQUEST, NULL);
@@ -1061,18 +1061,19 @@ int srv_new(struct srv **out, const struct srv_config *cfg)
 	if (r < 0)
 		goto err;
 
-	/* Plain ws/http: our own listener (door.c), for subprotocols. */
-	if (!srv->cfg.tls_cert) {
-		r = srv_door_new(&srv->door, &srv->port, srv, srv->cfg.host,
-				 srv->cfg.port);
-		if (r < 0)
-			goto err;
-	}
+	/*
+	 * Our own listener (door.c), for subprotocols; with --tls-cert it
+	 * terminates TLS too and lws's vhost stays plain.
+	 */
+	r = srv_door_new(&srv->door, &srv->port, srv, srv->cfg.host,
+			 srv->cfg.port);
+	if (r < 0)
+		goto err;
 	lws_set_log_level(
 		LLL_ERR | (util_log_enabled(UTIL_LOG_DEBUG) ? LLL_WARN : 0),
 		lws_log_emit);
 	memset(&info, 0, sizeof(info));
-	info.port = srv->door ? CONTEXT_PORT_NO_LISTEN_SERVER : srv->cfg.port;
+	info.port = CONTEXT_PORT_NO_LISTEN_SERVER;
 	info.iface = srv->cfg.host;
 	/* room for a long subprotocol in the 101 answer (add_headers) */
 	info.pt_serv_buf_size = 2 * SRV_MAX_HEADER_DATA;
@@ -1083,25 +1084,13 @@ int srv_new(struct srv **out, const struct srv_config *cfg)
 	info.max_http_header_data = SRV_MAX_HEADER_DATA;
 	info.timeout_secs = 30;
 	info.options = LWS_SERVER_OPTION_DISABLE_IPV6 * 0;
-	if (srv->cfg.tls_cert) {
-		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-		info.ssl_cert_filepath = srv->cfg.tls_cert;
-		info.ssl_private_key_filepath = srv->cfg.tls_key;
-	}
 	srv->ctx = lws_create_context(&info);
 	if (!srv->ctx) {
-		util_log_error("cannot listen on %s:%d (address in use, or bad "
-			       "TLS files?)",
-			       srv->cfg.host, srv->cfg.port);
-		r = -EADDRINUSE;
+		util_log_error("cannot create the libwebsockets context");
+		r = -ENOMEM;
 		goto err;
 	}
 	srv->vhost = lws_get_vhost_by_name(srv->ctx, "default");
-	if (!srv->door) {
-		srv->port = lws_get_vhost_listen_port(srv->vhost);
-		if (srv->port <= 0)
-			srv->port = srv->cfg.port;
-	}
 	util_log_info("listening on %s://%s:%d, data in %s",
 		      srv->cfg.tls_cert ? "https" : "http", srv->cfg.host,
 		      srv->port, srv->cfg.data_dir);
@@ -1152,7 +1141,7 @@ int srv_run(struct srv *srv)
 	if (srv->ran || !srv->ctx)
 		return -EINVAL;
 	srv->ran = true;
-	if (srv->door && srv_door_start(srv->door) < 0) {
+	if (srv_door_start(srv->door) < 0) {
 		util_log_error("cannot start the listener thread");
 		return -EAGAIN;
 	}
@@ -1161,8 +1150,7 @@ int srv_run(struct srv *srv)
 			break;
 		srv_run_deferred(srv);
 		/* outside any lws callback: adoption services the socket */
-		if (srv->door)
-			srv_door_service(srv->door, srv->vhost);
+		srv_door_service(srv->door, srv->vhost);
 		if (atomic_load(&srv->stop_requested) && !srv->stopping) {
 			begin_shutdown(srv);
 			/* lws's close handshake has its own timeouts; this

@@ -45,7 +45,7 @@ struct srv {
 	struct proto_limits limits;
 	struct lws_context *ctx;
 	struct lws_vhost *vhost;
-	struct srv_door *door; /* plain ws: our listener (door.c) */
+	struct srv_door *door; /* our listener, TLS too (door.c) */
 	int port;
 	int datafd; /* the data directory */
 	int statefd; /* DIR/.meshroomd (private state of every room) */
@@ -103,10 +103,12 @@ int srv_conn_peer_closed(struct srv_conn *conn);
 void srv_conn_close(struct srv_conn *conn, int status, const char *reason);
 
 /*
- * door.c: our own listening socket (plain ws/http only), whose thread
- * reads each connection's first request head, turns a meshagent-room.<jwt>
- * subprotocol offer into the header X-Meshroomd-Subprotocol, and queues the
- * socket for srv_door_service (loop thread) to hand to lws.
+ * door.c: our own listening socket, whose thread (TLS: after the
+ * handshake, with srv->cfg's files) reads each connection's first request
+ * head, turns a meshagent-room.<jwt> subprotocol offer into the header
+ * X-Meshroomd-Subprotocol, and queues the socket (TLS: one end of a
+ * socketpair its pump thread feeds) for srv_door_service (loop thread) to
+ * hand to lws.
  */
 int srv_door_new(struct srv_door **out, int *port, struct srv *srv,
 		 const char *host, int want_port);

@@ -450,27 +450,91 @@ if (gen.status !== 0) {
   ok(true, "# SKIP wss: openssl is not available");
 } else {
   const tls = await startServer({ args: ["--tls-cert", path.join(tlsDir, "cert.pem"), "--tls-key", path.join(tlsDir, "key.pem")] });
+  const insecure = { rejectUnauthorized: false };
+  const wss = (q = "") => `wss://127.0.0.1:${tls.port}/rooms/tls-room${q}`;
+  const httpsGet = (url, what) => within(10000, new Promise((res, rej) =>
+    https.get(url, insecure, (resp) => {
+      const parts = [];
+      resp.on("data", (d) => parts.push(d));
+      resp.on("end", () => res({ status: resp.statusCode, body: Buffer.concat(parts) }));
+    }).on("error", rej)), what);
+  const stalled = [];
+  let tsdk;
   try {
     const jwt = await mintToken({ secret: tls.secret, room: "tls-room" });
-    const r = new Raw(`wss://127.0.0.1:${tls.port}/rooms/tls-room?token=${jwt}`, { rejectUnauthorized: false });
+    const r = new Raw(wss(`?token=${jwt}`), insecure);
     await within(10000, r.opened, "wss connect");
     const rr = unpack((await r.next((m) => m.type === "room_ready", "room_ready over wss")).data)[0];
     ok(rr.room_url.startsWith("wss://"), "wss: handshake, room_url is wss://", rr.room_url);
     const res = await r.invoke("exists", { path: "x" });
     same(res, { type: "json", json: { exists: false } }, "wss: requests answered");
-    const status = await within(10000, new Promise((res, rej) =>
-      https.get(`https://127.0.0.1:${tls.port}/`, { rejectUnauthorized: false }, (resp) => { resp.resume(); res(resp.statusCode); }).on("error", rej)),
-      "GET / over https");
-    is(status, 200, "https: GET / answers 200");
-    const x = new Raw(`wss://127.0.0.1:${tls.port}/rooms/tls-room`, [`meshagent-room.${jwt}`], { rejectUnauthorized: false });
-    const err = await x.opened.then(() => null, (er) => er);
-    ok(err && err.message === "status 400", "wss: the subprotocol is refused with 400 (lws terminates TLS, see meshroomd(8))", err?.message);
-    r.ws.close(1000);
-    await r.closed;
+    is((await httpsGet(`https://127.0.0.1:${tls.port}/`, "GET / over https")).status, 200, "https: GET / answers 200");
+    // the token as the subprotocol, the way a browser on wss:// sends it
+    const sub = `meshagent-room.${jwt}`;
+    const x = new Raw(wss(), [sub], insecure);
+    await within(10000, x.opened, "wss connect with the subprotocol");
+    is(x.ws.protocol, sub, "wss: the subprotocol is answered with exactly the offered meshagent-room.<jwt>");
+    same(await x.invoke("exists", { path: "x" }), { type: "json", json: { exists: false } }, "wss + subprotocol: requests answered");
+    const b = new Raw(wss(), { ...insecure, headers: { Authorization: `Bearer ${jwt}` } });
+    await within(10000, b.opened, "wss connect with Authorization");
+    same(await b.invoke("exists", { path: "x" }), { type: "json", json: { exists: false } }, "wss + Authorization: Bearer: requests answered");
+    b.ws.close(1000);
+    await within(10000, b.closed, "wss close");
+    // download_url over https: every byte of a file bigger than a TLS record
+    const big = Buffer.alloc(300000);
+    for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 9)) & 255;
+    process.env.NODE_TLS_REJECT_UNAUTHORIZED = "0"; // the SDK's ws has no option for it
+    tsdk = await connect({ wsUrl: (room) => `wss://127.0.0.1:${tls.port}/rooms/${room}` }, "tls-room", jwt);
+    await within(20000, tsdk.storage.upload("big.bin", big), "SDK upload over wss");
+    ok(await within(10000, tsdk.storage.exists("big.bin"), "SDK exists over wss"), "SDK over wss: upload and exists");
+    const url = await within(10000, tsdk.storage.downloadUrl("big.bin"), "downloadUrl over wss");
+    ok(url.startsWith(`https://127.0.0.1:${tls.port}/rooms/tls-room/storage/big.bin?token=`), "wss: download_url is https://", url.slice(0, 80));
+    const dl = await httpsGet(url, "GET download_url over https");
+    ok(dl.status === 200 && Buffer.compare(dl.body, big) === 0, "https: GET download_url gives every byte", `${dl.status} ${dl.body.length}`);
+    // Clients that stall before their head (TCP only, half a ClientHello,
+    // half a request head after the handshake) hold nobody else up.
+    const tcpOnly = net.connect(tls.port, "127.0.0.1");
+    const halfHello = net.connect(tls.port, "127.0.0.1");
+    stalled.push(tcpOnly, halfHello);
+    tcpOnly.on("error", () => {});
+    halfHello.on("error", () => {});
+    await within(10000, new Promise((res) => halfHello.once("connect", res)), "TCP connect");
+    halfHello.write(Buffer.from([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]));
+    const { default: tlsMod } = await import("tls");
+    const slow = tlsMod.connect({ host: "127.0.0.1", port: tls.port, ...insecure });
+    stalled.push(slow);
+    slow.on("error", () => {});
+    await within(10000, new Promise((res) => slow.once("secureConnect", res)), "TLS handshake");
+    let answer = "";
+    slow.on("data", (d) => { answer += d; });
+    const head = [`GET /rooms/tls-room HTTP/1.1`, `Host: 127.0.0.1:${tls.port}`, "Upgrade: websocket",
+      "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+      `Sec-WebSocket-Protocol: ${sub}`, "", ""].join("\r\n");
+    slow.write(head.slice(0, 100));
+    const y = new Raw(wss(), [sub], insecure);
+    await within(10000, y.opened, "wss connect while others stall");
+    same(await y.invoke("exists", { path: "big.bin" }), { type: "json", json: { exists: true } },
+      "wss: a TCP-only client, half a ClientHello and half a head stall no other wss client");
+    ok(await within(10000, tsdk.storage.exists("big.bin"), "SDK exists"), "the SDK over wss is served meanwhile");
+    slow.write(head.slice(100));
+    await within(10000, (async () => { while (!answer.includes("\r\n\r\n")) await new Promise((res) => setTimeout(res, 20)); })(), "the 101 over TLS");
+    ok(answer.startsWith("HTTP/1.1 101") && answer.split("\r\n").includes(`Sec-WebSocket-Protocol: ${sub}`),
+      "wss: a head sent in two pieces: 101 with the exact subprotocol", answer.split("\r\n\r\n")[0].slice(0, 300));
+    slow.destroy();
+    // SIGTERM: the close frames still reach wss clients
+    const closes = Promise.all([r.closed, x.closed, y.closed]);
+    const ex = await tls.stop();
+    is(ex.code, 0, "wss: SIGTERM: exit 0");
+    if (ex.code !== 0) diag(`${JSON.stringify(ex)} ${tls.stderr().slice(-3000)}`);
+    const codes = await within(10000, closes, "wss clients closed by the shutdown");
+    same(codes.map((c) => c.code), [1000, 1000, 1000], "wss: SIGTERM closes every connection with 1000");
   } catch (err) {
     ok(false, "unexpected exception (tls)", err?.stack ?? String(err));
     diag(tls.stderr());
   } finally {
+    for (const s of stalled) s.destroy();
+    tsdk?.dispose?.();
+    delete process.env.NODE_TLS_REJECT_UNAUTHORIZED;
     await tls.stop();
   }
 }
