@@ -8,19 +8,47 @@
  * handshake, storage events, and reconnection with exponential backoff.
  *
  * User threads never touch lws: they queue encoded packets under c->lock
- * and wake the loop with lws_cancel_service; the loop writes one packet
- * per writeable callback, in order, so the packets of two messages never
- * interleave (spec §3.3).  Waits are pthread_cond_timedwait on
- * CLOCK_MONOTONIC, bounded by the configured timeout.
+ * and wake the loop with lws_cancel_service; the loop writes them in
+ * order, so the packets of two messages never interleave (spec §3.3).
+ * Waits are pthread_cond_timedwait on CLOCK_MONOTONIC, bounded by the
+ * configured timeout.
+ *
+ * Transport.  A ws:// connection is an lws RAW socket and the WebSocket
+ * layer is ours (ws.c): lws 4.1's ws client role parses every received
+ * byte through a state machine and writes one frame per syscall, which
+ * made the client the bottleneck of bulk transfers.  One writeable
+ * callback masks as many queued packets as fit into ROOM_WS_TX_MAX and
+ * writes them with one lws_write (lws keeps a partial write and holds
+ * further writeable callbacks until it drained); one read hands up to
+ * ROOM_WS_RX_MAX bytes to the frame parser.  wss:// keeps lws's ws client
+ * role (see start_connect).
  */
 #define _GNU_SOURCE /* asprintf, strptime, timegm */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "internal.h"
+
+/* Bytes of frames one RAW writeable callback writes at most. */
+#define ROOM_WS_TX_MAX (128 * 1024)
+/* Bytes lws reads per RAW_RX (its per-thread receive buffer). */
+#define ROOM_WS_RX_MAX (128 * 1024)
+/* A WebSocket message is one packet: the largest the reader takes. */
+#define ROOM_WS_MAX_MESSAGE                                      \
+	(PROTO_DEFAULT_MAX_MESSAGE + PROTO_HEADER_PACKET_FIXED + \
+	 PROTO_DEFAULT_MAX_TYPE)
+
+/* c->ws_phase of a RAW connection */
+enum {
+	WS_PH_CONNECTING = 0, /* TCP connect in progress */
+	WS_PH_REQUEST, /* connected: the upgrade request goes out */
+	WS_PH_RESPONSE, /* waiting for the 101 */
+	WS_PH_OPEN, /* frames flow */
+};
 
 struct room_out {
 	struct room_out *next;
@@ -689,13 +717,29 @@ static void dispatch(struct room_client *c, struct proto_message *m)
 	/* anything else (room.status, messaging.send, ...) is ignored */
 }
 
-static int on_receive(struct room_client *c, const void *in, size_t len,
-		      bool final)
+/* One whole WebSocket message (= one packet, spec §3). */
+static void on_packet(struct room_client *c, const uint8_t *data, size_t len)
 {
 	struct proto_message m = { 0 };
 	struct util_error err;
 	int r;
 
+	util_error_clear(&err);
+	r = proto_reader_feed(&c->reader, &m, data, len, &err);
+	if (r < 0) {
+		util_log_warn("room: bad packet: %s", err.msg);
+		return;
+	}
+	if (r == 1) {
+		dispatch(c, &m);
+		proto_message_free(&m);
+	}
+}
+
+/* A fragment of a message (lws's ws client role, wss://). */
+static int on_receive(struct room_client *c, const void *in, size_t len,
+		      bool final)
+{
 	util_buf_put(&c->rx, in, len);
 	if (util_buf_error(&c->rx) < 0) {
 		util_buf_free(&c->rx);
@@ -703,17 +747,8 @@ static int on_receive(struct room_client *c, const void *in, size_t len,
 	}
 	if (!final)
 		return 0;
-	util_error_clear(&err);
-	r = proto_reader_feed(&c->reader, &m, c->rx.data, c->rx.len, &err);
+	on_packet(c, c->rx.data, c->rx.len);
 	util_buf_reset(&c->rx);
-	if (r < 0) {
-		util_log_warn("room: bad packet: %s", err.msg);
-		return 0;
-	}
-	if (r == 1) {
-		dispatch(c, &m);
-		proto_message_free(&m);
-	}
 	return 0;
 }
 
@@ -928,6 +963,270 @@ static int on_writeable(struct room_client *c, struct lws *wsi)
 	return 0;
 }
 
+/* ---------------------------------------------------------------------
+ * The WebSocket layer of a RAW connection (network thread, ws.c)
+ * --------------------------------------------------------------------- */
+
+/* room for a control frame before the batch and a close after it */
+#define WS_TX_SLACK (2 * (WS_FRAME_HDR_MAX + WS_CONTROL_MAX))
+
+/* A new RAW attempt: fresh key, mask generator and request.  0/-errno. */
+static int raw_reset(struct room_client *c, const char *host)
+{
+	char origin[320];
+	int e;
+
+	c->raw_live = false;
+	c->ws_phase = WS_PH_CONNECTING;
+	ws_response_free(&c->ws_resp);
+	ws_parser_free(&c->ws_rx);
+	c->ws_ctl_len = 0;
+	c->ws_close_after = false;
+	c->ws_fail_e = 0;
+	c->ws_fail_http = 0;
+	c->ws_fail[0] = 0;
+	if (!c->ws_tx) {
+		c->ws_tx = malloc(LWS_PRE + ROOM_WS_TX_MAX + WS_TX_SLACK);
+		if (!c->ws_tx)
+			return -ENOMEM;
+		c->ws_tx_cap = ROOM_WS_TX_MAX;
+	}
+	e = ws_key_new(c->ws_key);
+	if (e < 0)
+		return e;
+	e = ws_rng_seed(&c->ws_rng);
+	if (e < 0)
+		return e;
+	/* the Origin lws 4.1 sends for a client connection */
+	snprintf(origin, sizeof(origin), "http://%s", host);
+	util_buf_reset(&c->ws_req);
+	if (util_buf_reserve(&c->ws_req, LWS_PRE) == 0) {
+		memset(c->ws_req.data, 0, LWS_PRE);
+		c->ws_req.len = LWS_PRE;
+	}
+	ws_request_build(&c->ws_req, c->path, host, origin, c->auth, c->ws_key);
+	return util_buf_error(&c->ws_req);
+}
+
+static void raw_fail(struct room_client *c, int e, int http, const char *fmt,
+		     ...) __attribute__((format(printf, 4, 5)));
+
+/* Why the handshake of this attempt failed (reported at RAW_CLOSE). */
+static void raw_fail(struct room_client *c, int e, int http, const char *fmt,
+		     ...)
+{
+	va_list ap;
+
+	c->ws_fail_e = e;
+	c->ws_fail_http = http;
+	va_start(ap, fmt);
+	vsnprintf(c->ws_fail, sizeof(c->ws_fail), fmt, ap);
+	va_end(ap);
+}
+
+/* The WebSocket is open (the ws role's CLIENT_ESTABLISHED). */
+static void conn_established(struct room_client *c, struct lws *wsi)
+{
+	bool want;
+
+	pthread_mutex_lock(&c->lock);
+	c->wsi = wsi;
+	c->gen++;
+	c->next_id = 0; /* ids from 0 per connection, as TS */
+	c->close_sent = false;
+	want = c->closing;
+	pthread_mutex_unlock(&c->lock);
+	if (want)
+		lws_callback_on_writable(wsi);
+}
+
+/* An open connection ended (the ws role's CLIENT_CLOSED). */
+static void conn_closed(struct room_client *c)
+{
+	char why[64];
+	int code;
+
+	pthread_mutex_lock(&c->lock);
+	code = c->peer_close;
+	c->peer_close = 0;
+	pthread_mutex_unlock(&c->lock);
+	snprintf(why, sizeof(why),
+		 code ? "closed with %d" : "connection closed", code);
+	on_down(c, -ENOTCONN, code, 0, why);
+}
+
+/* ws_frame_fn: a message or control frame from the server. */
+static int raw_frame(void *ctx, int op, const uint8_t *data, size_t len)
+{
+	struct room_client *c = ctx;
+	bool sent;
+	int code;
+
+	switch (op) {
+	case WS_OP_BINARY:
+		on_packet(c, data, len);
+		break;
+	case WS_OP_PING:
+		/* only the latest ping needs its pong (RFC 6455 §5.5.3) */
+		if (!c->ws_close_after)
+			c->ws_ctl_len = ws_frame_build(c->ws_ctl, WS_OP_PONG,
+						       data, len,
+						       ws_rng_next(&c->ws_rng));
+		break;
+	case WS_OP_CLOSE:
+		code = len >= 2 ? data[0] << 8 | data[1] : 1005;
+		pthread_mutex_lock(&c->lock);
+		c->peer_close = code; /* for RAW_CLOSE */
+		sent = c->close_sent;
+		c->close_sent = true;
+		pthread_mutex_unlock(&c->lock);
+		c->ws_close_after = true;
+		/* the answer to our close ends the handshake; a close of the
+		 * server's is echoed (its code only), then we hang up */
+		c->ws_ctl_len = sent ? 0 :
+				       ws_frame_build(c->ws_ctl, WS_OP_CLOSE,
+						      data, len >= 2 ? 2 : 0,
+						      ws_rng_next(&c->ws_rng));
+		break;
+	default: /* pong */
+		break;
+	}
+	return 0;
+}
+
+static int connect_error_errno(const char *msg, int http);
+
+static int raw_rx(struct room_client *c, struct lws *wsi, const uint8_t *in,
+		  size_t len)
+{
+	struct util_error err;
+	size_t used;
+	int e, st;
+
+	util_error_clear(&err);
+	if (c->ws_phase == WS_PH_REQUEST || c->ws_phase == WS_PH_RESPONSE) {
+		e = ws_response_feed(&c->ws_resp, &used, in, len, c->ws_key,
+				     &err);
+		if (e == 0)
+			return 0;
+		if (e < 0) {
+			raw_fail(c, e == -ENOMEM ? e : -EPROTO, 0, "%s",
+				 err.msg);
+			return -1;
+		}
+		st = c->ws_resp.status;
+		if (st != 101) {
+			raw_fail(c, connect_error_errno(NULL, st), st,
+				 "HTTP %d%s%s instead of 101 (WebSocket "
+				 "upgrade refused)",
+				 st, c->ws_resp.reason[0] ? " " : "",
+				 c->ws_resp.reason);
+			return -1;
+		}
+		ws_response_free(&c->ws_resp);
+		c->ws_phase = WS_PH_OPEN;
+		conn_established(c, wsi);
+		in += used;
+		len -= used;
+	}
+	if (c->ws_phase != WS_PH_OPEN || !len)
+		return 0;
+	e = ws_parser_feed(&c->ws_rx, in, len, raw_frame, c, &err);
+	if (e < 0) {
+		util_log_warn("room: %s: %s", c->url, err.msg);
+		return -1;
+	}
+	if (c->ws_close_after && !c->ws_ctl_len)
+		return -1; /* the close handshake is complete */
+	if (c->ws_ctl_len)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+/*
+ * Writes the upgrade request, or a batch of frames: a pending control
+ * frame, then as many queued packets as fit into ROOM_WS_TX_MAX (each
+ * one masked binary frame, in order), then our close when closing and
+ * the queue is empty, all in one lws_write.
+ */
+static int raw_writeable(struct room_client *c, struct lws *wsi)
+{
+	struct room_out *o;
+	uint8_t *p;
+	size_t n = 0;
+	bool close = false, more;
+
+	if (c->ws_phase == WS_PH_REQUEST) {
+		n = c->ws_req.len - LWS_PRE;
+		if (lws_write(wsi, c->ws_req.data + LWS_PRE, n, LWS_WRITE_RAW) <
+		    (int)n)
+			return -1;
+		c->ws_phase = WS_PH_RESPONSE;
+		return 0;
+	}
+	if (c->ws_phase != WS_PH_OPEN)
+		return 0;
+	p = c->ws_tx + LWS_PRE;
+	if (c->ws_ctl_len) {
+		memcpy(p, c->ws_ctl, c->ws_ctl_len);
+		n = c->ws_ctl_len;
+		c->ws_ctl_len = 0;
+	}
+	if (c->ws_close_after) {
+		/* our answer to the server's close: then hang up */
+		if (n)
+			lws_write(wsi, p, n, LWS_WRITE_RAW);
+		return -1;
+	}
+	pthread_mutex_lock(&c->lock);
+	while ((o = c->out_head)) {
+		struct proto_packet *pk = &o->p.v[o->i];
+		size_t need = WS_FRAME_HDR_MAX + pk->len;
+
+		if (n + need > c->ws_tx_cap) {
+			uint8_t *t;
+
+			if (n)
+				break;
+			/* a packet larger than a batch: its own buffer */
+			t = realloc(c->ws_tx, LWS_PRE + need + WS_TX_SLACK);
+			if (!t) {
+				pthread_mutex_unlock(&c->lock);
+				return -1;
+			}
+			c->ws_tx = t;
+			c->ws_tx_cap = need;
+			p = c->ws_tx + LWS_PRE;
+		}
+		/* the packet's LWS_PRE headroom is not needed here */
+		n += ws_frame_build(p + n, WS_OP_BINARY, pk->data, pk->len,
+				    ws_rng_next(&c->ws_rng));
+		if (++o->i == o->p.n) {
+			c->out_head = o->next;
+			if (!c->out_head)
+				c->out_tail = &c->out_head;
+			proto_packets_free(&o->p);
+			free(o);
+		}
+	}
+	if (!c->out_head && c->closing && !c->close_sent) {
+		c->close_sent = true;
+		close = true;
+	}
+	more = c->out_head != NULL;
+	pthread_mutex_unlock(&c->lock);
+	if (close) /* 1000 "bye", as lws's close did; the peer answers */
+		n += ws_frame_build(p + n, WS_OP_CLOSE,
+				    "\x03\xe8"
+				    "bye",
+				    5, ws_rng_next(&c->ws_rng));
+	if (n && lws_write(wsi, p, n, LWS_WRITE_RAW) < (int)n)
+		return -1;
+	if (more)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
 static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		    void *user, void *in, size_t len)
 {
@@ -952,15 +1251,36 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		return 0;
 	}
 	case LWS_CALLBACK_CLIENT_ESTABLISHED:
-		pthread_mutex_lock(&c->lock);
-		c->wsi = wsi;
-		c->gen++;
-		c->next_id = 0; /* ids from 0 per connection, as TS */
-		c->close_sent = false;
-		want = c->closing;
-		pthread_mutex_unlock(&c->lock);
-		if (want)
-			lws_callback_on_writable(wsi);
+		conn_established(c, wsi);
+		return 0;
+	case LWS_CALLBACK_RAW_CONNECTED:
+		c->raw_live = true;
+		c->ws_phase = WS_PH_REQUEST;
+		lws_callback_on_writable(wsi);
+		return 0;
+	case LWS_CALLBACK_RAW_RX:
+		if (!c->raw_live)
+			return -1;
+		return raw_rx(c, wsi, in, len);
+	case LWS_CALLBACK_RAW_WRITEABLE:
+		if (!c->raw_live)
+			return 0;
+		return raw_writeable(c, wsi);
+	case LWS_CALLBACK_RAW_CLOSE:
+		if (!c->raw_live)
+			return 0;
+		c->raw_live = false;
+		if (c->ws_phase != WS_PH_OPEN) {
+			/* the upgrade failed: as CLIENT_CONNECTION_ERROR */
+			if (!c->ws_fail[0])
+				raw_fail(c, -ECONNREFUSED, 0,
+					 "connection closed during the "
+					 "WebSocket handshake");
+			on_down(c, c->ws_fail_e, 0, c->ws_fail_http,
+				c->ws_fail);
+			return 0;
+		}
+		conn_closed(c);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CONNECTION_ERROR:
 		snprintf(why, sizeof(why), "%.*s", in ? (int)len : 0,
@@ -979,13 +1299,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 		pthread_mutex_unlock(&c->lock);
 		return 0;
 	case LWS_CALLBACK_CLIENT_CLOSED:
-		pthread_mutex_lock(&c->lock);
-		code = c->peer_close;
-		c->peer_close = 0;
-		pthread_mutex_unlock(&c->lock);
-		snprintf(why, sizeof(why),
-			 code ? "closed with %d" : "connection closed", code);
-		on_down(c, -ENOTCONN, code, 0, why);
+		conn_closed(c);
 		return 0;
 	case LWS_CALLBACK_CLIENT_RECEIVE:
 		return on_receive(c, in, len,
@@ -1020,6 +1334,8 @@ static const struct lws_protocols protocols[] = {
 		.callback = callback,
 		.per_session_data_size = 0,
 		.rx_buffer_size = 65536,
+		/* lws_issue_raw sends at most this per call: a whole batch */
+		.tx_packet_size = LWS_PRE + ROOM_WS_TX_MAX + WS_TX_SLACK,
 	},
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
@@ -1043,6 +1359,22 @@ static int start_connect(struct room_client *c)
 	i.origin = host;
 	i.ssl_connection = c->tls ? LCCSCF_USE_SSL : 0;
 	i.protocol = NULL; /* no subprotocol, as TS 0.39.9 */
+	/*
+	 * ws:// is a RAW connection with our WebSocket layer.  wss:// stays
+	 * with lws's ws client role: a RAW client connection with
+	 * LCCSCF_USE_SSL never becomes usable in lws 4.1.6 (tried: the
+	 * attempt ends in "connection failed").  Reading the source,
+	 * lws_client_connect_via_info starts TLS on the socket before it is
+	 * connected, and lws_client_connect_4_established moves a RAW
+	 * connection to an HTTP client state after its TLS handshake instead
+	 * of reporting RAW_CONNECTED.
+	 */
+	c->raw = !c->tls;
+	if (c->raw) {
+		if (raw_reset(c, host) < 0)
+			return -ENOMEM;
+		i.method = "RAW";
+	}
 	i.local_protocol_name = protocols[0].name;
 	i.opaque_user_data = c;
 	/* lws copies what it needs during the call; it may report a
@@ -1230,6 +1562,10 @@ static void client_free(struct room_client *c)
 	}
 	proto_reader_free(&c->reader);
 	util_buf_free(&c->rx);
+	ws_response_free(&c->ws_resp);
+	ws_parser_free(&c->ws_rx);
+	util_buf_free(&c->ws_req);
+	free(c->ws_tx);
 	pthread_cond_destroy(&c->cond);
 	pthread_mutex_destroy(&c->lock);
 	free(c->url);
@@ -1283,6 +1619,9 @@ int room_client_connect(struct room_client **out, const struct room_config *cfg,
 	c->out_tail = &c->out_head;
 	proto_reader_init(&c->reader, NULL);
 	util_buf_init(&c->rx);
+	ws_response_init(&c->ws_resp);
+	ws_parser_init(&c->ws_rx, ROOM_WS_MAX_MESSAGE);
+	util_buf_init(&c->ws_req);
 	c->state = ROOM_CONNECTING;
 	if (!c->url || !c->token || (cfg->ca_file && !c->ca_file)) {
 		e = -ENOMEM;
@@ -1301,6 +1640,7 @@ int room_client_connect(struct room_client **out, const struct room_config *cfg,
 	info.user = c;
 	info.gid = -1;
 	info.uid = -1;
+	info.pt_serv_buf_size = ROOM_WS_RX_MAX; /* bytes per read */
 	/* the client TLS context (and its CA store) only for wss: lws
 	 * makes one per context when asked to init TLS */
 	if (c->tls) {

@@ -25,6 +25,7 @@
 #include "client.h"
 #include "proto.h"
 #include "util.h"
+#include "ws.h"
 
 struct room_client;
 struct room_req;
@@ -151,6 +152,27 @@ struct room_client {
 	struct lws *attempt; /* its wsi */
 	int64_t attempt_deadline; /* monotonic ms; 0 = handshake done */
 	int64_t reconnect_at; /* monotonic ms of the next attempt, 0 = none */
+	/*
+	 * The WebSocket layer of a RAW connection (ws://; conn.c, ws.c).
+	 * wss:// keeps lws's ws client role: lws 4.1.6 does not run the TLS
+	 * handshake of a RAW client connection (see start_connect).
+	 */
+	bool raw; /* the attempt / connection is RAW */
+	bool raw_live; /* RAW_CONNECTED seen, RAW_CLOSE not yet */
+	int ws_phase; /* WS_PH_* in conn.c */
+	char ws_key[WS_KEY_LEN + 1];
+	struct ws_response ws_resp;
+	struct ws_parser ws_rx;
+	struct ws_rng ws_rng;
+	struct util_buf ws_req; /* LWS_PRE + the upgrade request */
+	uint8_t ws_ctl[WS_FRAME_HDR_MAX + WS_CONTROL_MAX]; /* pong/close */
+	size_t ws_ctl_len; /* a control frame waiting to go out */
+	bool ws_close_after; /* close the socket once ws_ctl went out */
+	uint8_t *ws_tx; /* LWS_PRE + the batch of frames being written */
+	size_t ws_tx_cap; /* bytes after LWS_PRE */
+	int ws_fail_e; /* why the handshake failed (-errno), 0 = no reason */
+	int ws_fail_http; /* its HTTP status, 0 = none */
+	char ws_fail[160];
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond; /* CLOCK_MONOTONIC */

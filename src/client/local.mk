@@ -43,3 +43,7 @@ tests_client_test_ws_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/src/client \
 tests_client_test_ws_LDADD = src/util/libutil.la $(OPENSSL_LIBS)
 
 include tests/client/interop.mk
+
+# tests/fuzz/fuzz-ws.c is a libFuzzer target (built by hand or by
+# tests/fuzz/run.sh with clang -fsanitize=fuzzer), not by automake.
+EXTRA_DIST += tests/fuzz/fuzz-ws.c tests/fuzz/ws-corpus

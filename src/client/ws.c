@@ -60,6 +60,8 @@ void ws_request_build(struct util_buf *b, const char *path, const char *host,
 {
 	util_buf_printf(b,
 			"GET %s HTTP/1.1\r\n"
+			"Pragma: no-cache\r\n"
+			"Cache-Control: no-cache\r\n"
 			"Host: %s\r\n"
 			"Upgrade: websocket\r\n"
 			"Connection: Upgrade\r\n"
@@ -354,7 +356,9 @@ static int frame_end(struct ws_parser *p, ws_frame_fn fn, void *ctx)
 	if (!p->fin)
 		return 0;
 	p->msg_op = 0;
-	e = fn(ctx, WS_OP_BINARY, p->msg.data, p->msg.len);
+	/* an empty message has no buffer: never hand out NULL */
+	e = fn(ctx, WS_OP_BINARY, p->msg.data ? p->msg.data : p->ctl,
+	       p->msg.len);
 	util_buf_reset(&p->msg);
 	return e;
 }

@@ -6,17 +6,18 @@
 #   fuzz-update  libyjs: apply/dump/state vectors/JSON   corpus/
 #   fuzz-proto   src/proto: packets -> messages -> tokens  proto-corpus/
 #   fuzz-schema  src/mesh: schema parse/emit, validation  schemas/*.json
+#   fuzz-ws      src/client/ws.c: handshake response, frames  ws-corpus/
 #
 # Environment: FUZZ_SECONDS (per target, default 40), CC (default clang),
 # FUZZ_JOBS (parallel fuzzing jobs, default 1), FUZZ_TARGETS (default all
-# three), FUZZ_KEEP=1 keeps the work directory (grown corpus, crash files).
+# four), FUZZ_KEEP=1 keeps the work directory (grown corpus, crash files).
 set -u
 
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 cc=${CC:-clang}
 seconds=${FUZZ_SECONDS:-40}
-targets=${FUZZ_TARGETS:-fuzz-update fuzz-proto fuzz-schema}
+targets=${FUZZ_TARGETS:-fuzz-update fuzz-proto fuzz-schema fuzz-ws}
 cjson_cflags=$(pkg-config --cflags libcjson 2>/dev/null)
 cjson_libs=$(pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 
@@ -56,6 +57,11 @@ build() {
 		srcs="$top/src/mesh/json.c $top/src/mesh/schema.c $top/src/mesh/validate.c"
 		inc="-I$top/src/mesh -I$top/src/yjs $cjson_cflags" libs="$cjson_libs -lm"
 		;;
+	fuzz-ws)
+		srcs="$(ls "$top"/src/util/*.c) $top/src/client/ws.c"
+		inc="-I$top/src/util -I$top/src/client $cjson_cflags"
+		libs="$cjson_libs -lcrypto -lm"
+		;;
 	esac
 	# shellcheck disable=SC2086
 	"$cc" -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -69,6 +75,7 @@ seed() {
 	fuzz-update) cp "$here"/corpus/* "$work/$1/corpus/" ;;
 	fuzz-proto) cp "$here"/proto-corpus/* "$work/$1/corpus/" ;;
 	fuzz-schema) cp "$top"/schemas/*.json "$work/$1/corpus/" ;;
+	fuzz-ws) cp "$here"/ws-corpus/* "$work/$1/corpus/" ;;
 	esac
 }
 
