@@ -41,6 +41,8 @@ static void test_keys(void)
 	util_buf_put_u8(&b, 0);
 	is_str((char *)b.data,
 	       "GET /rooms/r?token=t HTTP/1.1\r\n"
+	       "Pragma: no-cache\r\n"
+	       "Cache-Control: no-cache\r\n"
 	       "Host: h:1\r\n"
 	       "Upgrade: websocket\r\n"
 	       "Connection: Upgrade\r\n"
