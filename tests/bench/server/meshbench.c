@@ -449,19 +449,26 @@ static void make_edit(int j)
 		e = y_list_insert_type(&p, body, y_type_len(body),
 				       Y_XML_ELEMENT, "p");
 		if (e == 0)
+			e = y_type_id(&pid, p);
+		if (e == 0 && pid.client != r->yclient)
+			e = -ESTALE; /* the replica was rebuilt */
+		/*
+		 * Logged before the transaction ends: libclient queues (and
+		 * its network thread may send) the update as it ends, and a
+		 * replica that sees the clock before the log holds it would
+		 * never count this edit.
+		 */
+		if (e == 0) {
+			l->clock[n] = pid.clock;
+			l->id[n] = id;
+			atomic_store_explicit(&l->n, n + 1,
+					      memory_order_release);
+		}
+		if (e == 0)
 			e = set_attr(p, "$id", uuid);
 		if (e == 0)
 			e = set_attr(p, "class", cls);
-		if (e == 0)
-			e = y_type_id(&pid, p);
 		y_doc_transact_end(y);
-	}
-	if (e == 0 && pid.client != r->yclient)
-		e = -ESTALE; /* the replica was rebuilt: edits were refused */
-	if (e == 0) {
-		l->clock[n] = pid.clock;
-		l->id[n] = id;
-		atomic_store_explicit(&l->n, n + 1, memory_order_release);
 	}
 	room_doc_unlock(r->d);
 	if (e < 0)
@@ -615,15 +622,24 @@ static void editing(void)
 	pthread_mutex_unlock(&done_lock);
 	cpu = cpu_ms() - cpu0;
 	if (e == ETIMEDOUT) {
-		int least = want;
+		int least = want, li = 0;
+		uint64_t len;
+		struct y_type *body;
 
 		/* the network threads may still write: an estimate */
 		for (i = 0; i < C; i++)
-			if (reps[i].count < least)
+			if (reps[i].count < least) {
 				least = reps[i].count;
+				li = i;
+			}
+		/* lost on the way, or missed here? */
+		body = body_of(room_doc_lock(reps[li].d));
+		len = body ? y_type_len(body) : 0;
+		room_doc_unlock(reps[li].d);
 		die("%s: timeout (%d ms after the last edit): every client to "
-		    "see every edit; least seen %d/%d",
-		    opt.mode, BENCH_WAIT_MS, least, want);
+		    "see every edit; least seen %d/%d (client %d, whose body "
+		    "holds %" PRIu64 " of the %d edits)",
+		    opt.mode, BENCH_WAIT_MS, least, want, li, len, n_edits);
 	}
 
 	wall = 0;
