@@ -1424,7 +1424,13 @@ static int storage_stream_chunk(struct srv_call *call, uint64_t id,
 	struct xfer *x = call->data;
 	const char *kind = chunk_kind(c);
 
-	(void)id;
+	/*
+	 * The chunk's __response__ goes out before what the chunk causes (a
+	 * pull, a data chunk, an error): a client that paces itself on the
+	 * responses, as the SDK does, has it when the data arrives and can
+	 * send its next chunk right away.
+	 */
+	srv_respond(call->conn, id, NULL);
 	if (!kind) {
 		fail(call, PROTO_ERR_INVALID_REQUEST,
 		     "storage.%s expects binary chunks with a 'kind'",
