@@ -330,6 +330,78 @@ void room_chunk_free(struct room_chunk *ch)
 	free(ch);
 }
 
+/* A pull's __response__: nothing to do (a failed pull fails the stream
+ * with an error chunk; a lost connection fails it through s->err). */
+static void pull_done(struct room_client *c, struct room_req *r)
+{
+	(void)c;
+	(void)r;
+}
+
+/* Sends s's next pull without waiting for its answer.  c->lock held. */
+static void pull_send_locked(struct room_client *c, struct room_stream *s)
+{
+	struct proto_content cont;
+	struct room_req *r = calloc(1, sizeof(*r));
+	cJSON *h = cJSON_CreateObject();
+	int e = -ENOMEM;
+
+	if (r && h && cJSON_AddStringToObject(h, "kind", "pull")) {
+		e = proto_content_binary(&cont, h, NULL, 0); /* takes h */
+		h = NULL;
+		if (e == 0) {
+			r->fn = pull_done;
+			e = room_send_chunk_locked(c, r, s->id, &cont);
+			proto_content_free(&cont);
+		}
+	}
+	cJSON_Delete(h);
+	if (e < 0) {
+		free(r);
+		if (!s->err)
+			s->err = e;
+		pthread_cond_broadcast(&c->cond);
+	}
+}
+
+/* A chunk of a pull-ahead download arrived (queued already): counts it
+ * and sends the next pull if one is due.  c->lock held. */
+static void pull_after_locked(struct room_client *c, struct room_stream *s,
+			      const struct proto_content *ch)
+{
+	const cJSON *kind, *size;
+
+	if (ch->type != PROTO_CONTENT_BINARY)
+		return;
+	kind = cJSON_GetObjectItemCaseSensitive(ch->headers, "kind");
+	if (!cJSON_IsString(kind))
+		return;
+	if (!s->pull_sized && !strcmp(kind->valuestring, "start")) {
+		size = cJSON_GetObjectItemCaseSensitive(ch->headers, "size");
+		if (!cJSON_IsNumber(size) || size->valuedouble < 0)
+			return; /* the reader fails the download */
+		s->pull_sized = true;
+		s->pull_size = (uint64_t)size->valuedouble;
+	} else if (s->pull_sized && !strcmp(kind->valuestring, "data")) {
+		s->pull_got += ch->payload_len;
+	} else {
+		return;
+	}
+	if (s->pull_got >= s->pull_size)
+		return;
+	if (s->queued <= 1)
+		pull_send_locked(c, s);
+	else
+		s->pull_owed = true;
+}
+
+void room_stream_pull_ahead(struct room_client *c, struct room_stream *s)
+{
+	pthread_mutex_lock(&c->lock);
+	s->pull_ahead = true;
+	pthread_mutex_unlock(&c->lock);
+}
+
 int room_stream_open(struct room_stream **out, struct room_client *c,
 		     const char *toolkit, const char *tool,
 		     struct room_req *invoke, const struct timespec *ts,
@@ -429,6 +501,11 @@ int room_stream_next(struct room_chunk **out, struct room_client *c,
 			if (!s->head)
 				s->tail = &s->head;
 			(*out)->next = NULL;
+			s->queued--;
+			if (s->pull_owed && s->queued <= 1) {
+				s->pull_owed = false;
+				pull_send_locked(c, s);
+			}
 			break;
 		}
 		if (s->closed)
@@ -550,6 +627,9 @@ static void on_chunk(struct room_client *c, struct proto_message *m)
 		} else if (!s->closed) {
 			*s->tail = ch;
 			s->tail = &ch->next;
+			s->queued++;
+			if (s->pull_ahead)
+				pull_after_locked(c, s, &ch->content);
 		} else {
 			room_chunk_free(ch);
 		}

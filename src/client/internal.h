@@ -68,8 +68,14 @@ struct room_stream {
 	char id[PROTO_TOOL_CALL_ID_MAX];
 	uint64_t gen;
 	struct room_chunk *head, **tail; /* received, not yet taken */
+	unsigned queued; /* chunks in head..tail */
 	bool closed; /* the server's control/close arrived */
 	int err; /* -ENOTCONN when the connection went away */
+	/* download pull-ahead (room_stream_pull_ahead), network thread */
+	bool pull_ahead;
+	bool pull_sized; /* the start chunk announced pull_size */
+	bool pull_owed; /* a pull waits for the reader to catch up */
+	uint64_t pull_size, pull_got;
 };
 
 /* One local update not yet acknowledged. */
@@ -251,6 +257,17 @@ int room_stream_send(struct room_client *c, struct room_stream *s,
 int room_stream_next(struct room_chunk **out, struct room_client *c,
 		     struct room_stream *s, struct room_req *invoke,
 		     const struct timespec *ts, struct util_error *err);
+/*
+ * Makes s a download whose pulls the network thread sends: one as soon as
+ * the start chunk announces a size > 0 and one whenever a data chunk
+ * arrives and more is due, while at most one chunk waits for the reader
+ * (else the reader's room_stream_next sends it).  The wire is what the
+ * reader would send itself, one pull per chunk, each after the previous
+ * one's __response__ (which the server sends before the data); the chunk
+ * is simply on its way while the reader handles the last one.  Call before
+ * sending the start chunk.
+ */
+void room_stream_pull_ahead(struct room_client *c, struct room_stream *s);
 /* Forgets the stream and its invoke (waited or not), frees s. */
 void room_stream_free(struct room_client *c, struct room_stream *s,
 		      struct room_req *invoke);

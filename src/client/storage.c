@@ -593,6 +593,9 @@ int room_storage_download(uint64_t *size_out, struct room_client *c,
 	e = room_stream_open(&s, c, "storage", "download", &inv, &ts, err);
 	if (e < 0)
 		return e;
+	/* the network thread pulls: each chunk is on its way while the last
+	 * one is written, and the pull costs this thread no round trip */
+	room_stream_pull_ahead(c, s);
 	h = cJSON_CreateObject();
 	if (!h || !cJSON_AddStringToObject(h, "kind", "start") ||
 	    !cJSON_AddStringToObject(h, "path", path) ||
@@ -606,7 +609,6 @@ int room_storage_download(uint64_t *size_out, struct room_client *c,
 		goto out;
 	for (;;) {
 		const cJSON *kind, *sz, *nm, *mt;
-		bool pull = false;
 
 		e = next_chunk(&ch, c, s, &inv, "download", err);
 		if (e < 0)
@@ -628,7 +630,6 @@ int room_storage_download(uint64_t *size_out, struct room_client *c,
 				goto bad;
 			started = true;
 			size = (uint64_t)sz->valuedouble;
-			pull = size > 0;
 		} else if (started && cJSON_IsString(kind) &&
 			   !strcmp(kind->valuestring, "data")) {
 			got += ch->content.payload_len;
@@ -647,23 +648,11 @@ int room_storage_download(uint64_t *size_out, struct room_client *c,
 			}
 			if (t->progress)
 				t->progress(t->ctx, got, size);
-			pull = got < size;
 		} else {
 			goto bad;
 		}
 		room_chunk_free(ch);
 		ch = NULL;
-		if (pull) {
-			h = cJSON_CreateObject();
-			if (!h || !cJSON_AddStringToObject(h, "kind", "pull")) {
-				cJSON_Delete(h);
-				e = -ENOMEM;
-				goto out;
-			}
-			e = send_binary(c, s, h, NULL, 0, err);
-			if (e < 0)
-				goto out;
-		}
 	}
 	if (e == 0 && (!started || got != size))
 		goto bad;
