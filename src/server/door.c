@@ -694,6 +694,16 @@ static uint32_t tls_wait(SSL *ssl, int n)
 	}
 }
 
+/* Adds what the SSL waits for to *ev; false if the connection failed
+ * (whatever *ev already holds). */
+static bool tls_wait_add(uint32_t *ev, SSL *ssl, int n)
+{
+	uint32_t w = tls_wait(ssl, n);
+
+	*ev |= w;
+	return w != 0;
+}
+
 /* Moves bytes until nothing moves.  false: the connection is over. */
 static bool pump_run(struct door_pump *p, uint32_t *fd_ev, uint32_t *sp_ev)
 {
@@ -717,7 +727,7 @@ static bool pump_run(struct door_pump *p, uint32_t *fd_ev, uint32_t *sp_ev)
 			} else if (SSL_get_error(p->ssl, r) ==
 				   SSL_ERROR_ZERO_RETURN) {
 				p->client_eof = moved = true;
-			} else if (!(*fd_ev |= tls_wait(p->ssl, r))) {
+			} else if (!tls_wait_add(fd_ev, p->ssl, r)) {
 				return false;
 			}
 		}
@@ -769,7 +779,7 @@ static bool pump_run(struct door_pump *p, uint32_t *fd_ev, uint32_t *sp_ev)
 				p->out_off += (size_t)r;
 				p->out_len -= (size_t)r;
 				moved = true;
-			} else if (!(*fd_ev |= tls_wait(p->ssl, r))) {
+			} else if (!tls_wait_add(fd_ev, p->ssl, r)) {
 				return false;
 			}
 		}
@@ -785,7 +795,7 @@ static bool pump_run(struct door_pump *p, uint32_t *fd_ev, uint32_t *sp_ev)
 				 * sending, as after a TCP half-close */
 				shutdown(p->fd, SHUT_WR);
 				p->tls_shut = moved = true;
-			} else if (!(*fd_ev |= tls_wait(p->ssl, r))) {
+			} else if (!tls_wait_add(fd_ev, p->ssl, r)) {
 				return false;
 			}
 		}
