@@ -1106,6 +1106,19 @@ int srv_port(const struct srv *srv)
 	return srv->port;
 }
 
+/*
+ * lws 4.1 ignores lws_service's timeout: poll waits for the next lws timer,
+ * which can be ~30 s away.  While stopping, this tick makes the loop come
+ * round often enough to keep the shutdown's deadline.
+ */
+static void stop_tick_cb(lws_sorted_usec_list_t *sul)
+{
+	struct srv *srv = lws_container_of(sul, struct srv, stop_tick);
+
+	lws_sul_schedule(srv->ctx, 0, &srv->stop_tick, stop_tick_cb,
+			 100 * LWS_US_PER_MS);
+}
+
 /* Stop: no new work, everything durable, every connection closed 1000. */
 static void begin_shutdown(struct srv *srv)
 {
@@ -1113,6 +1126,8 @@ static void begin_shutdown(struct srv *srv)
 	struct srv_conn *conn;
 
 	srv->stopping = true;
+	lws_sul_schedule(srv->ctx, 0, &srv->stop_tick, stop_tick_cb,
+			 100 * LWS_US_PER_MS);
 	util_log_info("shutting down: flushing");
 	hooks_flush(srv);
 	/* answers the flush made possible (durable sync chunks) */
@@ -1162,6 +1177,7 @@ int srv_run(struct srv *srv)
 			break;
 	}
 	srv->loop_done = true;
+	lws_sul_cancel(&srv->stop_tick);
 	srv_door_stop(srv->door);
 	srv_door_service(srv->door, NULL);
 	pthread_mutex_lock(&srv->defer_lock);

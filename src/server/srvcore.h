@@ -53,6 +53,7 @@ struct srv {
 	unsigned ntoolkits;
 	struct srv_room *rooms;
 	uint8_t *txbuf; /* LWS_PRE + SRV_TX_BATCH, loop thread only (conn.c) */
+	lws_sorted_usec_list_t stop_tick; /* wakes the loop while stopping */
 
 	pthread_mutex_t defer_lock;
 	struct srv_deferred *defer_head, *defer_tail;

@@ -428,8 +428,21 @@ try {
   r = await open();
   await r.next((m) => m.type === "connected", "connected before shutdown");
   const sdkClosed = within(10000, sdk.waitForClose(), "SDK client closed by the shutdown");
+  // A peer that upgrades and then never answers (nor reads): the shutdown
+  // still ends within its 5 s bound.
+  const mute = net.connect(server.port, "127.0.0.1");
+  mute.on("error", () => {});
+  let muteHead = "";
+  mute.on("data", (d) => { muteHead += d; if (muteHead.includes("\r\n\r\n")) mute.pause(); });
+  await within(10000, new Promise((res) => mute.once("connect", res)), "TCP connect (mute peer)");
+  mute.write([`GET /rooms/${ROOM}?token=${jwt} HTTP/1.1`, `Host: 127.0.0.1:${server.port}`, "Upgrade: websocket",
+    "Connection: Upgrade", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "", ""].join("\r\n"));
+  await within(10000, (async () => { while (!muteHead.includes("\r\n\r\n")) await new Promise((res) => setTimeout(res, 20)); })(), "the mute peer's 101");
+  // (server.stop() waits 10 s, then SIGKILLs: exit code 0 means meshroomd
+  // ended by itself, within its 5 s shutdown bound)
   const ex = await server.stop();
-  is(ex.code, 0, "SIGTERM: exit 0");
+  mute.destroy();
+  is(ex.code, 0, "SIGTERM: exit 0, also with a peer that never answers the close");
   cl = await within(10000, r.closed, "raw client closed by the shutdown");
   is(cl.code, 1000, "SIGTERM: connections closed with 1000");
   ok(await sdkClosed.then(() => true, () => false), "SIGTERM: the SDK client sees a terminal close");
