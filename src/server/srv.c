@@ -931,6 +931,12 @@ static const struct lws_protocols protocols[] = {
 		 * connection's memory.
 		 */
 		.rx_buffer_size = 4096,
+		/*
+		 * Without it lws cuts every send to rx_buffer_size and
+		 * sends the rest 4 KiB per POLLOUT: a batch of frames
+		 * (conn.c) must go out in one send.  Not an allocation.
+		 */
+		.tx_packet_size = SRV_TX_BATCH + LWS_PRE,
 	},
 	{ NULL, NULL, 0, 0, 0, NULL, 0 },
 };
