@@ -425,6 +425,12 @@ struct y_type {
 	 */
 	struct y_item *pos_item;
 	uint64_t pos_index;
+	/*
+	 * The last list item (tombstones included), so that an append need
+	 * not walk the list: set when an item is integrated with nothing to
+	 * its right, moved by splits and merges, cleared on GC.
+	 */
+	struct y_item *tail;
 };
 
 /* Allocates an empty branch of a kind (name copied, may be NULL). */

@@ -399,7 +399,9 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 	}
 	if (item->right) {
 		item->right->left = item;
-	} else if (key) {
+	} else if (!key) {
+		parent->tail = item;
+	} else {
 		rc = y_keymap_put(&parent->map, key->ptr, key->len, item);
 		if (rc) {
 			if (item->left)
@@ -413,7 +415,13 @@ int y_item_integrate(struct y_txn *txn, struct y_item *item, uint64_t offset)
 	    !(item->info & Y_ITEM_DELETED))
 		parent->length += item->len;
 	append(s, item);
-	if (!txn->local)
+	/*
+	 * A remote item changes no list index before it when it is added at
+	 * the end of the list or is a map entry, so the index cache stays
+	 * right; appends are the usual remote edit, and dropping the cache
+	 * made the next local insert walk the whole list.
+	 */
+	if (!txn->local && !key && item->right)
 		parent->pos_item = NULL;
 
 	switch (item->content.kind) {

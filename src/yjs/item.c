@@ -133,6 +133,8 @@ struct y_item *y_item_split(struct y_txn *txn, struct y_item *left,
 	if (r->right)
 		r->right->left = r;
 	parent = item_parent(r);
+	if (parent && !r->parent_sub && parent->tail == left)
+		parent->tail = r;
 	if (parent && r->parent_sub && !r->right) {
 		/* the key exists already: an in-place update, cannot fail */
 		y_keymap_put(&parent->map, r->parent_sub->ptr,
@@ -364,6 +366,7 @@ static void kill_type(struct y_doc *doc, struct y_item *item)
 	y_keymap_release(&t->map);
 	t->dead = true;
 	t->pos_item = NULL;
+	t->tail = NULL;
 	/* the branch outlives its item until the commit is over: handles
 	 * and the changed list may still name it */
 	item->content.type = NULL;
@@ -446,6 +449,8 @@ static bool item_merge_with(struct y_item *left, struct y_item *right)
 	if (y_content_merge(&left->content, &right->content))
 		return false;
 	parent = item_parent(left);
+	if (parent && parent->tail == right)
+		parent->tail = left;
 	if (parent && parent->pos_item == right) {
 		parent->pos_item = left;
 		if ((left->info & Y_ITEM_COUNTABLE) &&

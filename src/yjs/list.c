@@ -83,6 +83,29 @@ static void cache_check(const struct y_type *t, const struct y_item *p,
 	}
 }
 
+/* Debug mode: t->tail must be the list's last item. */
+static void tail_check(const struct y_type *t)
+{
+	const struct y_item *n = t->start;
+
+	while (n && n->right)
+		n = n->right;
+	if (n != t->tail) {
+		fprintf(stderr, "libyjs: list tail wrong\n");
+		abort();
+	}
+}
+
+/* The last list item of t (tombstones included), or NULL when unknown. */
+static struct y_item *list_tail(struct y_type *t)
+{
+	if (t->dead || !t->tail)
+		return NULL;
+	if (cache_check_enabled())
+		tail_check(t);
+	return t->tail;
+}
+
 static bool cache_usable(const struct y_type *t)
 {
 	const struct y_item *p = t->pos_item;
@@ -397,6 +420,16 @@ static int find_list_ref(struct y_txn *txn, struct y_type *list, uint64_t index,
 	*ref = NULL;
 	if (index == 0)
 		return 0;
+	/* An append: the last visible item, found from the tail; it ends at
+	 * index, so nothing is split. */
+	if (index == list->length && (n = list_tail(list))) {
+		while (n && !visible(n))
+			n = n->left;
+		if (n) {
+			*ref = n;
+			return 0;
+		}
+	}
 	if (!y_types_cache_seek(list, index, true, &n, &idx)) {
 		n = list->start;
 		idx = 0;
@@ -468,8 +501,11 @@ int y_list_insert(struct y_type *list, uint64_t index, const struct y_any *vals,
 /* Last item of the list, tombstones included. */
 static struct y_item *list_last(struct y_type *list)
 {
-	struct y_item *n = list->start;
+	struct y_item *n = list_tail(list);
 
+	if (n)
+		return n;
+	n = list->start;
 	/* Any item of the list will do as a starting point. */
 	if (n && cache_usable(list))
 		n = list->pos_item;

@@ -2674,10 +2674,84 @@ static void test_errors(void)
 	y_doc_free(d2);
 }
 
+/* Sends everything a lacks to b. */
+static void sync_to(struct y_doc *b, struct y_doc *a)
+{
+	uint8_t *u = NULL, *sv = NULL;
+	size_t n = 0, svn = 0;
+
+	if (y_doc_state_vector(&sv, &svn, b) < 0 ||
+	    y_doc_encode_state_as_update(&u, &n, a, sv, svn, NULL) < 0 ||
+	    y_doc_apply_update(b, u, n, NULL) < 0)
+		bail_out("sync failed");
+	free(u);
+	free(sv);
+}
+
+/*
+ * The list index cache under remote edits: three replicas append (mostly)
+ * and insert and delete at random places, and exchange updates at random
+ * moments, so local inserts follow remote appends (which keep the cache)
+ * and remote inserts in the middle (which drop it).  YJS_CHECK_POS_CACHE
+ * (set in main) checks every use of the cache against a walk; at the end
+ * the replicas must agree.
+ */
+static void test_cache_remote(void)
+{
+	struct y_doc *d[3];
+	struct y_type *t[3];
+	unsigned seed = 12345, i, k, bad = 0;
+	char *j0 = NULL, *j;
+	size_t n;
+
+	for (k = 0; k < 3; k++) {
+		d[k] = mkdoc(100 + k, false);
+		t[k] = root(d[k], "a", Y_ARRAY);
+	}
+	for (i = 0; i < 3000; i++) {
+		struct y_any v = { .kind = Y_ANY_NUMBER, .num = i };
+		unsigned r = rand_r(&seed);
+		uint64_t len;
+
+		k = r % 3;
+		len = y_type_len(t[k]);
+		if (r % 10 < 6)
+			y_list_insert(t[k], len, &v, 1); /* append */
+		else if (r % 10 < 8)
+			y_list_insert(t[k], len ? (r >> 8) % (len + 1) : 0, &v,
+				      1);
+		else if (len)
+			y_list_delete(t[k], (r >> 8) % len, 1);
+		if ((r >> 4) % 4 == 0)
+			sync_to(d[(k + 1) % 3], d[k]);
+	}
+	for (k = 0; k < 3; k++)
+		for (i = 0; i < 3; i++)
+			if (i != k)
+				sync_to(d[i], d[k]);
+	for (k = 0; k < 3; k++) {
+		j = NULL;
+		if (y_doc_to_json(&j, &n, d[k]) < 0)
+			bail_out("to_json failed");
+		if (!j0) {
+			j0 = j;
+			continue;
+		}
+		if (strcmp(j, j0))
+			bad++;
+		free(j);
+	}
+	ok(!bad, "index cache with remote appends and inserts: replicas agree");
+	free(j0);
+	for (k = 0; k < 3; k++)
+		y_doc_free(d[k]);
+}
+
 int main(void)
 {
 	plan_no_plan();
 	setenv("YJS_CHECK_POS_CACHE", "1", 1);
+	test_cache_remote();
 	test_v1();
 	test_v2();
 	test_v2b();
