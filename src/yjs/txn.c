@@ -346,7 +346,14 @@ static void merge_structs_pass(struct y_doc *doc, struct y_txn *txn)
 	}
 }
 
-/* The arrays this transaction grew keep little slack (y_store_trim). */
+/*
+ * The arrays a large transaction grew (loading a document, a big update)
+ * keep little slack (y_store_trim).  Not after small ones: the next append
+ * would grow the array again, and a realloc of the whole array back and
+ * forth every few edits was a large part of applying many small updates.
+ */
+#define TRIM_MIN_GROWTH 256
+
 static void trim_pass(struct y_doc *doc, struct y_txn *txn)
 {
 	const struct y_u64map *after = &txn->after_state;
@@ -356,8 +363,9 @@ static void trim_pass(struct y_doc *doc, struct y_txn *txn)
 		struct y_client_structs *cs;
 
 		if (after->keys[k] == Y_U64MAP_EMPTY ||
-		    sv_get(&txn->before_state, after->keys[k]) ==
-			    after->vals[k])
+		    after->vals[k] -
+				    sv_get(&txn->before_state, after->keys[k]) <
+			    TRIM_MIN_GROWTH)
 			continue;
 		cs = y_store_client(&doc->store, after->keys[k]);
 		if (cs)
