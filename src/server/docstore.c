@@ -139,6 +139,7 @@ struct srv_doc_committer {
 	void *defer_ctx;
 	bool polling;
 	int64_t batch_ms; /* when the last batch was taken (committer) */
+	uint64_t batch_n; /* and how many jobs it had */
 };
 
 /*
@@ -146,7 +147,8 @@ struct srv_doc_committer {
  * updates of a few ms then share one write, one fsync, and one merged
  * broadcast per document, which every subscriber applies once instead of
  * once per update: with many editors the subscribers' work per update is
- * what limits throughput.  An edit after a quiet moment goes out at once.
+ * what limits throughput.  Only after a batch of several jobs (a load): a
+ * lone editor's next update, or the SDK's echo of it, goes out at once.
  */
 #define COMMIT_GAP_MS 5
 
@@ -846,7 +848,7 @@ static void *committer_main(void *arg)
 		}
 		if (!c->q_head)
 			break;
-		if (!c->stop) {
+		if (!c->stop && c->batch_n > 1) {
 			int64_t wait = c->batch_ms + COMMIT_GAP_MS -
 				       util_monotonic_ms();
 
@@ -866,6 +868,7 @@ static void *committer_main(void *arg)
 		for (last = batch, n = 1; last->next; last = last->next)
 			n++;
 		pthread_mutex_lock(&c->mu);
+		c->batch_n = n;
 		if (c->d_tail)
 			c->d_tail->next = batch;
 		else
