@@ -250,7 +250,7 @@ struct proxy {
 static void *proxy_main(void *arg)
 {
 	struct proxy *px = arg;
-	int a[PROXY_MAX], b[PROXY_MAX], n = 0, i, k;
+	int a[PROXY_MAX], b[PROXY_MAX], n = 0, polled, i, k;
 	struct pollfd pf[1 + 2 * PROXY_MAX];
 	char buf[65536];
 
@@ -277,6 +277,9 @@ static void *proxy_main(void *arg)
 		}
 		if (poll(pf, (nfds_t)(1 + 2 * n), 20) <= 0)
 			continue;
+		/* a pair accepted below was not polled: its pf slots hold
+		 * stale revents, and a read on it could block the proxy */
+		polled = n;
 		if (pf[0].revents & POLLIN) {
 			int cfd = accept(px->lfd, NULL, NULL), ufd;
 			struct sockaddr_in sa = { 0 };
@@ -302,7 +305,7 @@ static void *proxy_main(void *arg)
 				}
 			}
 		}
-		for (i = 0; i < n; i++) {
+		for (i = 0; i < polled; i++) {
 			for (k = 0; k < 2; k++) {
 				struct pollfd *p = &pf[1 + 2 * i + k];
 				int from = k ? b[i] : a[i],
