@@ -486,16 +486,21 @@ struct y_pending {
 	struct y_u64map missing; /* client -> lowest missing clock */
 };
 
+/* A subscriber of update events (y_doc_on_update) or of transactions
+ * (y_doc_on_txn): one list of each per document, ids shared. */
 struct y_subscriber {
 	int id;
-	y_update_fn fn;
+	union {
+		y_update_fn update;
+		y_txn_fn txn;
+	} fn;
 	void *ctx;
 };
 
-struct y_txn_subscriber {
-	int id;
-	y_txn_fn fn;
-	void *ctx;
+struct y_subscribers {
+	struct y_subscriber *v;
+	size_t n;
+	size_t cap;
 };
 
 struct y_doc {
@@ -507,13 +512,9 @@ struct y_doc {
 	struct y_ds pending_ds; /* empty when none */
 	struct y_txn *txn; /* running transaction or NULL */
 	int txn_depth;
-	struct y_subscriber *subs;
-	size_t n_subs;
-	size_t cap_subs;
+	struct y_subscribers subs; /* y_doc_on_update */
+	struct y_subscribers txn_subs; /* y_doc_on_txn (txn.c) */
 	int next_sub_id;
-	struct y_txn_subscriber *txn_subs; /* y_doc_on_txn (txn.c) */
-	size_t n_txn_subs;
-	size_t cap_txn_subs;
 	struct y_item **deferred_items;
 	size_t n_deferred_items;
 	size_t cap_deferred_items;
@@ -534,6 +535,11 @@ struct y_doc {
 	struct y_buf update_buf; /* reused for update events */
 	uint64_t next_ident; /* Format value identities (content.format) */
 };
+
+/* Adds a subscriber with a fresh id to l (fn and ctx for the caller to
+ * set); NULL without memory.  Removal by id is a no-op when absent. */
+struct y_subscriber *y_subs_add(struct y_doc *doc, struct y_subscribers *l);
+void y_subs_remove(struct y_subscribers *l, int id);
 
 /*
  * Debug invariant checker (spec 16.4): store contiguity, list links,

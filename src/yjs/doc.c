@@ -119,8 +119,8 @@ void y_doc_free(struct y_doc *doc)
 		y_txn_free(doc->txn_pool[i]);
 	free(doc->txn_pool);
 	y_txn_free(doc->txn);
-	free(doc->subs);
-	free(doc->txn_subs);
+	free(doc->subs.v);
+	free(doc->txn_subs.v);
 	y_buf_release(&doc->update_buf);
 	free(doc);
 }
@@ -130,44 +130,57 @@ uint64_t y_doc_client_id(const struct y_doc *doc)
 	return doc->client_id;
 }
 
+struct y_subscriber *y_subs_add(struct y_doc *doc, struct y_subscribers *l)
+{
+	struct y_subscriber *s;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 4;
+
+		s = realloc(l->v, cap * sizeof(*s));
+		if (!s)
+			return NULL;
+		l->v = s;
+		l->cap = cap;
+	}
+	if (doc->next_sub_id <= 0)
+		doc->next_sub_id = 1;
+	s = &l->v[l->n++];
+	s->id = doc->next_sub_id++;
+	return s;
+}
+
+void y_subs_remove(struct y_subscribers *l, int id)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (l->v[i].id != id)
+			continue;
+		memmove(&l->v[i], &l->v[i + 1], (l->n - i - 1) * sizeof(*l->v));
+		l->n--;
+		return;
+	}
+}
+
 int y_doc_on_update(struct y_doc *doc, y_update_fn fn, void *ctx)
 {
 	struct y_subscriber *s;
 
 	if (!doc || !fn)
 		return -EINVAL;
-	if (doc->n_subs == doc->cap_subs) {
-		size_t cap = doc->cap_subs ? doc->cap_subs * 2 : 4;
-
-		s = realloc(doc->subs, cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		doc->subs = s;
-		doc->cap_subs = cap;
-	}
-	if (doc->next_sub_id <= 0)
-		doc->next_sub_id = 1;
-	s = &doc->subs[doc->n_subs++];
-	s->id = doc->next_sub_id++;
-	s->fn = fn;
+	s = y_subs_add(doc, &doc->subs);
+	if (!s)
+		return -ENOMEM;
+	s->fn.update = fn;
 	s->ctx = ctx;
 	return s->id;
 }
 
 void y_doc_off_update(struct y_doc *doc, int subscription)
 {
-	size_t i;
-
-	if (!doc)
-		return;
-	for (i = 0; i < doc->n_subs; i++) {
-		if (doc->subs[i].id != subscription)
-			continue;
-		memmove(&doc->subs[i], &doc->subs[i + 1],
-			(doc->n_subs - i - 1) * sizeof(*doc->subs));
-		doc->n_subs--;
-		return;
-	}
+	if (doc)
+		y_subs_remove(&doc->subs, subscription);
 }
 
 /* ---- types ------------------------------------------------------------ */

@@ -394,8 +394,8 @@ static void notify_txn(struct y_doc *doc, struct y_txn *txn)
 {
 	size_t i;
 
-	for (i = 0; i < doc->n_txn_subs; i++)
-		doc->txn_subs[i].fn(doc->txn_subs[i].ctx, txn);
+	for (i = 0; i < doc->txn_subs.n; i++)
+		doc->txn_subs.v[i].fn.txn(doc->txn_subs.v[i].ctx, txn);
 }
 
 static int commit(struct y_txn *txn)
@@ -412,7 +412,7 @@ static int commit(struct y_txn *txn)
 		if (rc && !txn->err)
 			txn->err = rc;
 	}
-	if (doc->n_txn_subs && (!y_ds_empty(&txn->ds) || state_changed(txn)))
+	if (doc->txn_subs.n && (!y_ds_empty(&txn->ds) || state_changed(txn)))
 		notify_txn(doc, txn);
 	if (doc->gc)
 		gc_pass(doc, &txn->ds);
@@ -423,7 +423,7 @@ static int commit(struct y_txn *txn)
 	if (!txn->local && sv_get(&txn->after_state, doc->client_id) !=
 				   sv_get(&txn->before_state, doc->client_id))
 		doc->client_id = y_doc_random_client_id(doc);
-	if (doc->n_subs && (!y_ds_empty(&txn->ds) || state_changed(txn))) {
+	if (doc->subs.n && (!y_ds_empty(&txn->ds) || state_changed(txn))) {
 		struct y_buf *b = &doc->update_buf;
 		size_t i;
 
@@ -436,10 +436,11 @@ static int commit(struct y_txn *txn)
 			if (!txn->err)
 				txn->err = rc;
 		} else {
-			for (i = 0; i < doc->n_subs; i++)
-				doc->subs[i].fn(doc->subs[i].ctx, b->data,
-						b->len, txn->local,
-						txn->origin);
+			for (i = 0; i < doc->subs.n; i++)
+				doc->subs.v[i].fn.update(doc->subs.v[i].ctx,
+							 b->data, b->len,
+							 txn->local,
+							 txn->origin);
 		}
 	}
 	return txn->err;
@@ -494,42 +495,22 @@ int y_types_item_value(struct y_value *out, struct y_item *item, uint64_t off);
 
 int y_doc_on_txn(struct y_doc *doc, y_txn_fn fn, void *ctx)
 {
-	struct y_txn_subscriber *s;
+	struct y_subscriber *s;
 
 	if (!doc || !fn)
 		return -EINVAL;
-	if (doc->n_txn_subs == doc->cap_txn_subs) {
-		size_t cap = doc->cap_txn_subs ? doc->cap_txn_subs * 2 : 2;
-
-		s = realloc(doc->txn_subs, cap * sizeof(*s));
-		if (!s)
-			return -ENOMEM;
-		doc->txn_subs = s;
-		doc->cap_txn_subs = cap;
-	}
-	if (doc->next_sub_id <= 0)
-		doc->next_sub_id = 1;
-	s = &doc->txn_subs[doc->n_txn_subs++];
-	s->id = doc->next_sub_id++;
-	s->fn = fn;
+	s = y_subs_add(doc, &doc->txn_subs);
+	if (!s)
+		return -ENOMEM;
+	s->fn.txn = fn;
 	s->ctx = ctx;
 	return s->id;
 }
 
 void y_doc_off_txn(struct y_doc *doc, int subscription)
 {
-	size_t i;
-
-	if (!doc)
-		return;
-	for (i = 0; i < doc->n_txn_subs; i++) {
-		if (doc->txn_subs[i].id != subscription)
-			continue;
-		memmove(&doc->txn_subs[i], &doc->txn_subs[i + 1],
-			(doc->n_txn_subs - i - 1) * sizeof(*doc->txn_subs));
-		doc->n_txn_subs--;
-		return;
-	}
+	if (doc)
+		y_subs_remove(&doc->txn_subs, subscription);
 }
 
 bool y_txn_local(const struct y_txn *txn)
