@@ -1001,6 +1001,19 @@ static int http_status_of(struct lws *wsi, const char *msg)
 	return 0;
 }
 
+/* Packet o->i of the queue head o is out: the next one, or the next
+ * message once o is done.  c->lock held. */
+static void out_sent_locked(struct room_client *c, struct room_out *o)
+{
+	if (++o->i < o->p.n)
+		return;
+	c->out_head = o->next;
+	if (!c->out_head)
+		c->out_tail = &c->out_head;
+	proto_packets_free(&o->p);
+	free(o);
+}
+
 static int on_writeable(struct room_client *c, struct lws *wsi)
 {
 	struct room_out *o;
@@ -1029,13 +1042,7 @@ static int on_writeable(struct room_client *c, struct lws *wsi)
 		pthread_mutex_unlock(&c->lock);
 		return -1;
 	}
-	if (++o->i == o->p.n) {
-		c->out_head = o->next;
-		if (!c->out_head)
-			c->out_tail = &c->out_head;
-		proto_packets_free(&o->p);
-		free(o);
-	}
+	out_sent_locked(c, o);
 	n = c->out_head || (c->closing && !c->close_sent);
 	pthread_mutex_unlock(&c->lock);
 	if (n)
@@ -1281,13 +1288,7 @@ static int raw_writeable(struct room_client *c, struct lws *wsi)
 		/* the packet's LWS_PRE headroom is not needed here */
 		n += ws_frame_build(p + n, WS_OP_BINARY, pk->data, pk->len,
 				    ws_rng_next(&c->ws_rng));
-		if (++o->i == o->p.n) {
-			c->out_head = o->next;
-			if (!c->out_head)
-				c->out_tail = &c->out_head;
-			proto_packets_free(&o->p);
-			free(o);
-		}
+		out_sent_locked(c, o);
 	}
 	if (!c->out_head && c->closing && !c->close_sent) {
 		c->close_sent = true;
