@@ -25,39 +25,13 @@ import {
   mintToken,
   connect,
 } from "./lib.mjs";
+import { packets, pack, u32, u64, unpack } from "./wire.mjs";
 
 const WebSocket = require("ws");
 
 process.on("unhandledRejection", (e) => {
   if (!(e instanceof M.RoomServerException)) throw e;
 });
-
-// ---- framing (independent of src/proto) -----------------------------
-function u64(n) {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
-function u32(n) {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-function packets(id, type, data) {
-  const count = Math.ceil(data.length / 1024);
-  const out = [Buffer.concat([u64(id), u32(0), u32(count), Buffer.from(type)])];
-  for (let i = 0; i < count; i++)
-    out.push(Buffer.concat([u64(id), u32(i + 1), data.subarray(i * 1024, (i + 1) * 1024)]));
-  return out;
-}
-function pack(header, tail = Buffer.alloc(0)) {
-  const h = Buffer.from(typeof header === "string" ? header : JSON.stringify(header));
-  return Buffer.concat([u64(h.length), h, tail]);
-}
-function unpack(data) {
-  const len = Number(data.readBigUInt64BE(0));
-  return [JSON.parse(data.subarray(8, 8 + len).toString()), data.subarray(8 + len)];
-}
 
 // A raw client: reassembles messages, awaits responses by id.
 class Raw {

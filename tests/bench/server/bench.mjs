@@ -30,6 +30,7 @@ import crypto from "crypto";
 import fs from "fs";
 import path from "path";
 import { fileURLToPath } from "url";
+import { packets, pack } from "../../server/wire.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const top = path.resolve(here, "../../..");
@@ -181,21 +182,6 @@ async function sdkClient(docPath, initial, onSeen) {
 }
 
 // ---- meshroomd: the raw client -------------------------------------------
-function u64(n) {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
-function u32(n) {
-  const b = Buffer.alloc(4);
-  b.writeUInt32BE(n);
-  return b;
-}
-function pack(header, tail = Buffer.alloc(0)) {
-  const h = Buffer.from(JSON.stringify(header));
-  return Buffer.concat([u64(h.length), h, tail]);
-}
-
 class RawConn {
   constructor(url) {
     this.ws = new WebSocket(url);
@@ -223,11 +209,7 @@ class RawConn {
     }
   }
   send(type, data) {
-    const id = this.nextId++;
-    const count = Math.ceil(data.length / 1024);
-    this.ws.send(Buffer.concat([u64(id), u32(0), u32(count), Buffer.from(type)]));
-    for (let i = 0; i < count; i++)
-      this.ws.send(Buffer.concat([u64(id), u32(i + 1), data.subarray(i * 1024, (i + 1) * 1024)]));
+    for (const p of packets(this.nextId++, type, data)) this.ws.send(p);
   }
 }
 
