@@ -859,6 +859,7 @@ static void tick_cb(lws_sorted_usec_list_t *sul)
 	    now > c->attempt_deadline) {
 		util_log_debug("room: connection attempt timed out");
 		c->attempt_deadline = 0;
+		c->attempt_timed_out = true;
 		lws_set_timeout(c->attempt, PENDING_TIMEOUT_USER_OK,
 				LWS_TO_KILL_ASYNC);
 	}
@@ -893,6 +894,13 @@ static void on_down(struct room_client *c, int e, int code, int http,
 	bool was_up, retry;
 	int delay = 0;
 
+	/* the kill is seen as a close or a connect error; what happened is
+	 * that the peer did not answer in time */
+	if (c->attempt_timed_out) {
+		c->attempt_timed_out = false;
+		e = -ETIMEDOUT;
+		why = "no answer to the WebSocket handshake in time";
+	}
 	util_log_debug("room: down (%s), code %d, http %d", why, code, http);
 	c->attempt_live = false;
 	c->attempt = NULL;
@@ -1463,6 +1471,7 @@ static int start_connect(struct room_client *c)
 	c->attempt_live = true;
 	c->attempt = NULL;
 	c->attempt_deadline = util_monotonic_ms() + c->cfg.timeout_ms;
+	c->attempt_timed_out = false;
 	w = lws_client_connect_via_info(&i);
 	if (!w) {
 		c->attempt_live = false;

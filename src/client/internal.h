@@ -157,6 +157,7 @@ struct room_client {
 	bool attempt_live; /* a connection (attempt) exists */
 	struct lws *attempt; /* its wsi */
 	int64_t attempt_deadline; /* monotonic ms; 0 = handshake done */
+	bool attempt_timed_out; /* the tick ended it: report -ETIMEDOUT */
 	int64_t reconnect_at; /* monotonic ms of the next attempt, 0 = none */
 	/*
 	 * The WebSocket layer of a RAW connection (ws://; conn.c, ws.c).
