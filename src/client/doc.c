@@ -70,7 +70,8 @@ static void queue_update_locked(struct room_client *c, struct room_doc *d,
 	room_docs_pump_locked(c);
 }
 
-/* y_doc update subscriber; runs with d->lock held. */
+/* y_doc update subscriber (Y_UPDATE_REMOTE_BARE: an applied update comes
+ * without its bytes); runs with d->lock held. */
 static void on_update(void *ctx, const uint8_t *update, size_t len, bool local,
 		      void *origin)
 {
@@ -389,7 +390,8 @@ static bool apply_payload(struct room_doc *d, const uint8_t *p, size_t n,
 				      d->path, yerr.msg);
 			goto out;
 		}
-		sub = y_doc_on_update(y, on_update, d);
+		sub = y_doc_on_update_flags(y, on_update, d,
+					    Y_UPDATE_REMOTE_BARE);
 		if (sub < 0)
 			goto out;
 		pthread_mutex_lock(&d->lock);
@@ -699,7 +701,8 @@ int room_doc_open(struct room_doc **out, struct room_client *c,
 	atomic_store(&d->mtime_ms, util_time_ms());
 	e = y_doc_new(&d->y, NULL);
 	if (e == 0) {
-		d->sub = y_doc_on_update(d->y, on_update, d);
+		d->sub = y_doc_on_update_flags(d->y, on_update, d,
+					       Y_UPDATE_REMOTE_BARE);
 		e = d->sub < 0 ? d->sub : 0;
 	}
 	if (e == 0) {

@@ -41,18 +41,29 @@ void y_u64map_clear(struct y_u64map *m);
  * Insertion-ordered map from byte-string keys to pointers (branch map:
  * key -> newest Item; document roots: name -> struct y_type).  Entries are
  * never removed one by one (yjs never removes a key from a branch map), only
- * all at once.  Keys are copied.
+ * all at once.  Keys are copied: a short one (most are) into the entry
+ * itself, which saves an allocation per key of every element.
  */
+#define Y_KEYMAP_KEY_INLINE 15 /* longest key kept in the entry */
 struct y_keymap_entry {
-	char *key; /* NUL-terminated copy */
+	union {
+		char *ptr; /* key_len > Y_KEYMAP_KEY_INLINE */
+		char inl[Y_KEYMAP_KEY_INLINE + 1];
+	} key; /* NUL-terminated copy: read it with y_keymap_key() */
 	size_t key_len;
 	void *val;
 };
+/* The entry's key; borrowed until the map gets a new key (entries move). */
+static inline const char *y_keymap_key(const struct y_keymap_entry *e)
+{
+	return e->key_len <= Y_KEYMAP_KEY_INLINE ? e->key.inl : e->key.ptr;
+}
 struct y_keymap {
 	struct y_keymap_entry *entries; /* insertion order */
 	size_t n;
 	size_t cap;
-	uint32_t *slots; /* hash index into entries (+1, 0 = empty) */
+	uint32_t *slots; /* hash index into entries (+1, 0 = empty); NULL
+			  * while the map is small (searched linearly) */
 	size_t nslots;
 };
 void y_keymap_init(struct y_keymap *m);
@@ -211,7 +222,7 @@ enum y_parent_kind {
 			     * getMissing: "no parent" -> becomes a GC */
 	Y_PARENT_TYPE, /* integrated: parent.type */
 	Y_PARENT_ROOT_NAME, /* parsed: parent.root (owned) */
-	Y_PARENT_ID, /* parsed: parent.id (owned; the Item holding the type) */
+	Y_PARENT_ID, /* parsed: the Item holding the type, id in right_origin */
 };
 
 /* An owned byte string in one allocation (an item's map key). */
@@ -242,10 +253,16 @@ struct y_item {
 	struct y_item *left;
 	struct y_item *right;
 	struct y_id origin; /* valid if info & Y_ITEM_HAS_ORIGIN */
-	struct y_id right_origin; /* valid if info & Y_ITEM_HAS_RIGHT_ORIGIN */
+	/*
+	 * Valid if info & Y_ITEM_HAS_RIGHT_ORIGIN.  A parsed Item with
+	 * parent_kind Y_PARENT_ID keeps its parent's id here instead: the
+	 * encoding has a parent only when it has neither origin (and a
+	 * split's right half inherits the left's right origin), so the two
+	 * never meet, and a parsed update needs no allocation per parent.
+	 */
+	struct y_id right_origin;
 	union {
 		struct y_type *type;
-		struct y_id *id;
 		struct y_str *root;
 	} parent;
 	struct y_key *parent_sub; /* map key; NULL for list items */
@@ -412,7 +429,7 @@ struct y_type {
 	struct y_keymap map; /* key -> newest Item for that key */
 	uint64_t length; /* visible countable length (UTF-16 for text) */
 	char *root_name; /* roots only */
-	char *name; /* XmlElement nodeName / XmlHook hookName */
+	char *name; /* XmlElement nodeName / XmlHook hookName (in this block) */
 	bool has_formatting;
 	bool dead; /* GC'd: start and map cleared */
 	uint32_t changed_epoch; /* txn "changed" bookkeeping (txn.c) */
@@ -435,6 +452,9 @@ struct y_type {
 
 /* Allocates an empty branch of a kind (name copied, may be NULL). */
 struct y_type *y_type_new(struct y_doc *doc, int kind, const char *name);
+/* The same with a name of len bytes (no NUL among them). */
+struct y_type *y_type_new_n(struct y_doc *doc, int kind, const char *name,
+			    size_t len);
 void y_type_free(struct y_type *t);
 
 /* ---- transactions (txn.c) ---------------------------------------------- */
@@ -490,6 +510,7 @@ struct y_pending {
  * (y_doc_on_txn): one list of each per document, ids shared. */
 struct y_subscriber {
 	int id;
+	unsigned flags; /* update subscribers: Y_UPDATE_* */
 	union {
 		y_update_fn update;
 		y_txn_fn txn;

@@ -280,7 +280,8 @@ static int read_content(struct parser *p, struct y_item *it, uint8_t ref)
 			return -ENOMEM;
 		return read_json(p, c->format->val, false);
 	case Y_CONTENT_TYPE: {
-		struct y_str name = { NULL, 0 };
+		const char *name = NULL;
+		size_t nlen = 0;
 
 		ret = y_read_var_uint(&p->r, &v);
 		if (ret)
@@ -289,12 +290,13 @@ static int read_content(struct parser *p, struct y_item *it, uint8_t ref)
 			return y_reader_fail(&p->r, "unknown type ref %llu",
 					     (unsigned long long)v);
 		if (v == Y_XML_ELEMENT || v == Y_XML_HOOK) {
-			ret = read_str(p, &name);
+			ret = y_read_var_string(&p->r, &name, &nlen);
 			if (ret)
 				return ret;
+			/* a C string: the name ends at a NUL byte */
+			nlen = strnlen(name, nlen);
 		}
-		c->type = y_type_new(NULL, (int)v, name.ptr ? name.ptr : NULL);
-		y_str_release(&name);
+		c->type = y_type_new_n(NULL, (int)v, name, nlen);
 		return c->type ? 0 : -ENOMEM;
 	}
 	case Y_CONTENT_DOC: {
@@ -373,13 +375,8 @@ static int read_struct(struct parser *p, struct y_item **out)
 			it->parent_kind = Y_PARENT_ROOT_NAME;
 			ret = read_str(p, it->parent.root);
 		} else {
-			it->parent.id = calloc(1, sizeof(*it->parent.id));
-			if (!it->parent.id) {
-				ret = -ENOMEM;
-				goto out;
-			}
 			it->parent_kind = Y_PARENT_ID;
-			ret = read_id(p, it->parent.id, "parent");
+			ret = read_id(p, &it->right_origin, "parent");
 		}
 		if (!ret && (info & 0x20))
 			ret = read_key(p, &it->parent_sub);
@@ -691,7 +688,7 @@ static void dump_struct(struct y_buf *b, const struct y_item *it)
 		y_buf_put_u8(b, '"');
 	} else if (it->parent_kind == Y_PARENT_ID) {
 		y_buf_put_str(b, " parent=");
-		dump_id(b, *it->parent.id);
+		dump_id(b, it->right_origin);
 	}
 	if (it->parent_sub) {
 		y_buf_put_str(b, " parentSub=");

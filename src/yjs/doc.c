@@ -147,6 +147,7 @@ struct y_subscriber *y_subs_add(struct y_doc *doc, struct y_subscribers *l)
 		doc->next_sub_id = 1;
 	s = &l->v[l->n++];
 	s->id = doc->next_sub_id++;
+	s->flags = 0;
 	return s;
 }
 
@@ -163,18 +164,25 @@ void y_subs_remove(struct y_subscribers *l, int id)
 	}
 }
 
-int y_doc_on_update(struct y_doc *doc, y_update_fn fn, void *ctx)
+int y_doc_on_update_flags(struct y_doc *doc, y_update_fn fn, void *ctx,
+			  unsigned flags)
 {
 	struct y_subscriber *s;
 
-	if (!doc || !fn)
+	if (!doc || !fn || (flags & ~Y_UPDATE_REMOTE_BARE))
 		return -EINVAL;
 	s = y_subs_add(doc, &doc->subs);
 	if (!s)
 		return -ENOMEM;
 	s->fn.update = fn;
 	s->ctx = ctx;
+	s->flags = flags;
 	return s->id;
+}
+
+int y_doc_on_update(struct y_doc *doc, y_update_fn fn, void *ctx)
+{
+	return y_doc_on_update_flags(doc, fn, ctx, 0);
 }
 
 void y_doc_off_update(struct y_doc *doc, int subscription)
@@ -185,23 +193,31 @@ void y_doc_off_update(struct y_doc *doc, int subscription)
 
 /* ---- types ------------------------------------------------------------ */
 
-struct y_type *y_type_new(struct y_doc *doc, int kind, const char *name)
+struct y_type *y_type_new_n(struct y_doc *doc, int kind, const char *name,
+			    size_t len)
 {
-	struct y_type *t = calloc(1, sizeof(*t));
+	struct y_type *t;
 
+	/* the name lives in the same block: an element is one allocation */
+	if (name && len >= SIZE_MAX - sizeof(*t))
+		return NULL;
+	t = calloc(1, sizeof(*t) + (name ? len + 1 : 0));
 	if (!t)
 		return NULL;
 	t->kind = kind;
 	t->doc = doc;
 	y_keymap_init(&t->map);
 	if (name) {
-		t->name = strdup(name);
-		if (!t->name) {
-			free(t);
-			return NULL;
-		}
+		t->name = (char *)(t + 1);
+		memcpy(t->name, name, len);
+		t->name[len] = 0;
 	}
 	return t;
+}
+
+struct y_type *y_type_new(struct y_doc *doc, int kind, const char *name)
+{
+	return y_type_new_n(doc, kind, name, name ? strlen(name) : 0);
 }
 
 void y_type_free(struct y_type *t)
@@ -210,8 +226,7 @@ void y_type_free(struct y_type *t)
 		return;
 	y_keymap_release(&t->map);
 	free(t->root_name);
-	free(t->name);
-	free(t);
+	free(t); /* and name */
 }
 
 struct y_type *y_doc_get_root(struct y_doc *doc, const char *name, size_t len)
@@ -387,20 +402,23 @@ static int check_type(struct y_type *t, size_t limit)
 
 		it = e->val;
 		if (!it)
-			return inv_fail("map key '%s' without item", e->key);
+			return inv_fail("map key '%s' without item",
+					y_keymap_key(e));
 		if (it->right)
 			return inv_fail("map value of '%s' is not rightmost",
-					e->key);
+					y_keymap_key(e));
 		steps = 0;
 		for (; it; it = it->left) {
 			if (++steps > limit)
 				return inv_fail("key chain cycle");
 			if (it->kind != Y_STRUCT_ITEM)
-				return inv_fail("GC in key chain '%s'", e->key);
+				return inv_fail("GC in key chain '%s'",
+						y_keymap_key(e));
 			if (it->parent_kind != Y_PARENT_TYPE ||
 			    it->parent.type != t || !it->parent_sub ||
 			    it->parent_sub->len != e->key_len ||
-			    memcmp(it->parent_sub->ptr, e->key, e->key_len))
+			    memcmp(it->parent_sub->ptr, y_keymap_key(e),
+				   e->key_len))
 				return inv_fail("item " ID_FMT
 						" in the wrong key chain",
 						ID_ARG(it->id));
@@ -415,7 +433,8 @@ static int check_type(struct y_type *t, size_t limit)
 			      it->id.clock + it->len == it->right->id.clock))
 				return inv_fail("overwritten value " ID_FMT
 						" of '%s' not deleted",
-						ID_ARG(it->id), e->key);
+						ID_ARG(it->id),
+						y_keymap_key(e));
 		}
 	}
 	return 0;

@@ -138,7 +138,7 @@ static void put_parent(struct y_buf *b, const struct y_item *it)
 		break;
 	case Y_PARENT_ID:
 		y_buf_put_var_uint(b, 0);
-		put_id(b, *it->parent.id);
+		put_id(b, it->right_origin);
 		break;
 	default:
 		/* an Item without origins always has a parent (parsed) or

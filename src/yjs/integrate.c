@@ -66,7 +66,7 @@ bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 	    dep_missing(s, item, item->right_origin, client))
 		return true;
 	if (item->parent_kind == Y_PARENT_ID &&
-	    dep_missing(s, item, *item->parent.id, client))
+	    dep_missing(s, item, item->right_origin, client))
 		return true;
 
 	if (item->info & Y_ITEM_HAS_ORIGIN) {
@@ -101,7 +101,7 @@ bool y_item_get_missing(struct y_txn *txn, struct y_item *item,
 		if (from && copy_parent(item, from))
 			set_err(txn, -ENOMEM);
 	} else if (item->parent_kind == Y_PARENT_ID) {
-		struct y_item *p = y_store_find(s, *item->parent.id);
+		struct y_item *p = y_store_find(s, item->right_origin);
 
 		drop_parent(item);
 		if (p && p->kind == Y_STRUCT_ITEM &&

@@ -45,8 +45,6 @@ void y_item_drop_parent(struct y_item *i)
 	if (i->parent_kind == Y_PARENT_ROOT_NAME && i->parent.root) {
 		y_str_release(i->parent.root);
 		free(i->parent.root);
-	} else if (i->parent_kind == Y_PARENT_ID) {
-		free(i->parent.id);
 	}
 	memset(&i->parent, 0, sizeof(i->parent));
 	i->parent_kind = Y_PARENT_NONE;
@@ -99,14 +97,10 @@ struct y_item *y_item_split(struct y_txn *txn, struct y_item *left,
 		if (!r->parent_sub)
 			goto err_free;
 	}
-	if (left->parent_kind == Y_PARENT_ID) {
-		r->parent.id = malloc(sizeof(*r->parent.id));
-		if (!r->parent.id)
-			goto err_free;
-		*r->parent.id = *left->parent.id;
-	} else {
+	if (left->parent_kind == Y_PARENT_ID)
+		r->right_origin = left->right_origin; /* the parent's id */
+	else
 		r->parent = left->parent;
-	}
 	r->parent_kind = left->parent_kind;
 	r->id.client = left->id.client;
 	r->id.clock = left->id.clock + diff;

@@ -161,7 +161,7 @@ int y_map_iter_next(struct y_map_iter *it, const char **key, size_t *key_len,
 		if (item_value(out, e->val) < 0)
 			continue;
 		if (key)
-			*key = e->key;
+			*key = y_keymap_key(e);
 		if (key_len)
 			*key_len = e->key_len;
 		return 1;

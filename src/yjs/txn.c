@@ -398,6 +398,39 @@ static void notify_txn(struct y_doc *doc, struct y_txn *txn)
 		doc->txn_subs.v[i].fn.txn(doc->txn_subs.v[i].ctx, txn);
 }
 
+/* The update events of a transaction that changed something. */
+static void notify_update(struct y_doc *doc, struct y_txn *txn)
+{
+	struct y_buf *b = &doc->update_buf;
+	bool encode = false;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < doc->subs.n; i++)
+		if (txn->local ||
+		    !(doc->subs.v[i].flags & Y_UPDATE_REMOTE_BARE))
+			encode = true;
+	if (encode) {
+		b->len = 0;
+		b->oom = false;
+		rc = y_encode_txn_update(b, txn);
+		if (!rc)
+			rc = y_buf_error(b);
+		if (rc) {
+			if (!txn->err)
+				txn->err = rc;
+			return;
+		}
+	}
+	for (i = 0; i < doc->subs.n; i++) {
+		struct y_subscriber *s = &doc->subs.v[i];
+		bool bare = !txn->local && (s->flags & Y_UPDATE_REMOTE_BARE);
+
+		s->fn.update(s->ctx, bare ? NULL : b->data, bare ? 0 : b->len,
+			     txn->local, txn->origin);
+	}
+}
+
 static int commit(struct y_txn *txn)
 {
 	struct y_doc *doc = txn->doc;
@@ -423,26 +456,8 @@ static int commit(struct y_txn *txn)
 	if (!txn->local && sv_get(&txn->after_state, doc->client_id) !=
 				   sv_get(&txn->before_state, doc->client_id))
 		doc->client_id = y_doc_random_client_id(doc);
-	if (doc->subs.n && (!y_ds_empty(&txn->ds) || state_changed(txn))) {
-		struct y_buf *b = &doc->update_buf;
-		size_t i;
-
-		b->len = 0;
-		b->oom = false;
-		rc = y_encode_txn_update(b, txn);
-		if (!rc)
-			rc = y_buf_error(b);
-		if (rc) {
-			if (!txn->err)
-				txn->err = rc;
-		} else {
-			for (i = 0; i < doc->subs.n; i++)
-				doc->subs.v[i].fn.update(doc->subs.v[i].ctx,
-							 b->data, b->len,
-							 txn->local,
-							 txn->origin);
-		}
-	}
+	if (doc->subs.n && (!y_ds_empty(&txn->ds) || state_changed(txn)))
+		notify_update(doc, txn);
 	return txn->err;
 }
 

@@ -155,6 +155,13 @@ int y_u64map_copy(struct y_u64map *dst, const struct y_u64map *src)
 
 /* ---- y_keymap ---------------------------------------------------------- */
 
+/*
+ * Up to this many keys a map is searched linearly and has no hash index:
+ * most maps (an element's attributes, an object's few fields) are that
+ * small, and a document holds one per element.
+ */
+#define KEYMAP_LINEAR_MAX 8
+
 static inline uint32_t key_hash(const char *key, size_t len)
 {
 	uint32_t h = 2166136261u;
@@ -177,7 +184,8 @@ void y_keymap_release(struct y_keymap *m)
 	size_t i;
 
 	for (i = 0; i < m->n; i++)
-		free(m->entries[i].key);
+		if (m->entries[i].key_len > Y_KEYMAP_KEY_INLINE)
+			free(m->entries[i].key.ptr);
 	free(m->entries);
 	free(m->slots);
 	y_keymap_init(m);
@@ -193,7 +201,7 @@ static int keymap_rehash(struct y_keymap *m, size_t nslots)
 	for (i = 0; i < m->n; i++) {
 		const struct y_keymap_entry *e = &m->entries[i];
 
-		j = key_hash(e->key, e->key_len) & mask;
+		j = key_hash(y_keymap_key(e), e->key_len) & mask;
 		while (slots[j])
 			j = (j + 1) & mask;
 		slots[j] = (uint32_t)(i + 1);
@@ -208,14 +216,22 @@ void **y_keymap_find(const struct y_keymap *m, const char *key, size_t len)
 {
 	size_t j, mask;
 
-	if (!m->n)
+	if (!m->nslots) {
+		for (j = 0; j < m->n; j++) {
+			struct y_keymap_entry *e = &m->entries[j];
+
+			if (e->key_len == len &&
+			    !memcmp(y_keymap_key(e), key, len))
+				return &e->val;
+		}
 		return NULL;
+	}
 	mask = m->nslots - 1;
 	j = key_hash(key, len) & mask;
 	while (m->slots[j]) {
 		struct y_keymap_entry *e = &m->entries[m->slots[j] - 1];
 
-		if (e->key_len == len && !memcmp(e->key, key, len))
+		if (e->key_len == len && !memcmp(y_keymap_key(e), key, len))
 			return &e->val;
 		j = (j + 1) & mask;
 	}
@@ -226,7 +242,7 @@ int y_keymap_put(struct y_keymap *m, const char *key, size_t len, void *val)
 {
 	void **slot = y_keymap_find(m, key, len);
 	struct y_keymap_entry *e;
-	char *copy;
+	char *copy = NULL;
 	size_t j, mask;
 
 	if (slot) {
@@ -235,14 +251,14 @@ int y_keymap_put(struct y_keymap *m, const char *key, size_t len, void *val)
 	}
 	if (m->n >= UINT32_MAX - 1)
 		return -ENOMEM;
-	if ((m->n + 1) * 2 > m->nslots) {
-		int rc = keymap_rehash(m, m->nslots ? m->nslots * 2 : 8);
+	if (m->n + 1 > KEYMAP_LINEAR_MAX && (m->n + 1) * 2 > m->nslots) {
+		int rc = keymap_rehash(m, m->nslots ? m->nslots * 2 : 32);
 
 		if (rc)
 			return rc;
 	}
 	if (m->n == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 4;
+		size_t cap = m->cap ? m->cap * 2 : 2;
 
 		e = realloc(m->entries, cap * sizeof(*e));
 		if (!e)
@@ -250,21 +266,28 @@ int y_keymap_put(struct y_keymap *m, const char *key, size_t len, void *val)
 		m->entries = e;
 		m->cap = cap;
 	}
-	copy = malloc(len + 1);
-	if (!copy)
-		return -ENOMEM;
+	if (len > Y_KEYMAP_KEY_INLINE) {
+		copy = malloc(len + 1);
+		if (!copy)
+			return -ENOMEM;
+	}
+	e = &m->entries[m->n];
+	if (copy)
+		e->key.ptr = copy;
+	else
+		copy = e->key.inl;
 	if (len)
 		memcpy(copy, key, len);
 	copy[len] = 0;
-	e = &m->entries[m->n];
-	e->key = copy;
 	e->key_len = len;
 	e->val = val;
-	mask = m->nslots - 1;
-	j = key_hash(key, len) & mask;
-	while (m->slots[j])
-		j = (j + 1) & mask;
-	m->slots[j] = (uint32_t)(m->n + 1);
+	if (m->nslots) {
+		mask = m->nslots - 1;
+		j = key_hash(key, len) & mask;
+		while (m->slots[j])
+			j = (j + 1) & mask;
+		m->slots[j] = (uint32_t)(m->n + 1);
+	}
 	m->n++;
 	return 0;
 }

@@ -216,16 +216,16 @@ static int map_refs(struct key_ref **out, size_t *n, const struct y_keymap *m,
 	for (i = 0; i < m->n; i++) {
 		const struct y_keymap_entry *e = &m->entries[i];
 
-		if (!e->val || y_js_is_proto(e->key, e->key_len))
+		if (!e->val || y_js_is_proto(y_keymap_key(e), e->key_len))
 			continue;
 		if (items && y_item_deleted((struct y_item *)e->val))
 			continue;
-		refs[k].key = e->key;
+		refs[k].key = y_keymap_key(e);
 		refs[k].len = e->key_len;
 		refs[k].val = e->val;
 		refs[k].pos = i;
 		refs[k].is_index =
-			y_js_index_key(e->key, e->key_len, &refs[k].idx);
+			y_js_index_key(refs[k].key, e->key_len, &refs[k].idx);
 		k++;
 	}
 	qsort(refs, k, sizeof(*refs), sorted ? ref_cmp_sorted : ref_cmp_js);

@@ -210,6 +210,15 @@ typedef void (*y_update_fn)(void *ctx, const uint8_t *update, size_t len,
 			    bool local, void *origin);
 /* Returns a subscription id > 0, or a negative errno. */
 int y_doc_on_update(struct y_doc *doc, y_update_fn fn, void *ctx);
+/*
+ * Y_UPDATE_REMOTE_BARE: after an applied (not local) transaction the
+ * callback gets update NULL and len 0: it learns that the document
+ * changed, and the transaction is not encoded for it.  For a replica
+ * that sends its own edits on and only needs to know of the others'.
+ */
+#define Y_UPDATE_REMOTE_BARE 1u
+int y_doc_on_update_flags(struct y_doc *doc, y_update_fn fn, void *ctx,
+			  unsigned flags);
 void y_doc_off_update(struct y_doc *doc, int subscription);
 
 /*

@@ -330,6 +330,36 @@ static void test_util(void)
 	y_u64map_release(&m);
 	y_u64map_release(&c);
 
+	/* small maps are searched without a hash index; short keys live in
+	 * the entry, long ones on the heap */
+	y_keymap_init(&km);
+	y_keymap_put(&km, "x", 1, (void *)1);
+	y_keymap_put(&km, "a key longer than fifteen", 25, (void *)2);
+	y_keymap_put(&km, "fifteen bytes..", 15, (void *)3);
+	y_keymap_put(&km, "sixteen bytes...", 16, (void *)4);
+	ok(km.n == 4 && !km.slots, "keymap: a small map has no hash index");
+	slot = y_keymap_find(&km, "a key longer than fifteen", 25);
+	ok(slot && *slot == (void *)2, "keymap: long key found");
+	slot = y_keymap_find(&km, "fifteen bytes..", 15);
+	ok(slot && *slot == (void *)3 &&
+		   !strcmp(y_keymap_key(&km.entries[2]), "fifteen bytes..") &&
+		   !strcmp(y_keymap_key(&km.entries[3]), "sixteen bytes..."),
+	   "keymap: keys of 15 and 16 bytes");
+	ok(!y_keymap_find(&km, "fifteen bytes.", 14) &&
+		   !y_keymap_find(&km, "x", 0),
+	   "keymap: a prefix is another key");
+	for (i = 0; i < 5; i++) {
+		char k[4] = { 's', (char)('0' + i), 0, 0 };
+
+		y_keymap_put(&km, k, 2, (void *)(uintptr_t)(i + 5));
+	}
+	slot = y_keymap_find(&km, "s4", 2);
+	ok(km.n == 9 && km.slots && slot && *slot == (void *)9 &&
+		   *y_keymap_find(&km, "x", 1) == (void *)1 &&
+		   *y_keymap_find(&km, "sixteen bytes...", 16) == (void *)4,
+	   "keymap: the ninth key builds the index, every key found");
+	y_keymap_release(&km);
+
 	y_keymap_init(&km);
 	y_keymap_put(&km, "b", 1, (void *)1);
 	y_keymap_put(&km, "a", 1, (void *)2);
@@ -342,7 +372,8 @@ static void test_util(void)
 	}
 	y_keymap_put(&km, "b", 1, (void *)4);
 	is_int(km.n, 103, "keymap: 103 keys");
-	ok(!strcmp(km.entries[0].key, "b") && km.entries[0].val == (void *)4,
+	ok(!strcmp(y_keymap_key(&km.entries[0]), "b") &&
+		   km.entries[0].val == (void *)4,
 	   "keymap: update keeps the first position");
 	slot = y_keymap_find(&km, "a\0c", 3);
 	ok(slot && *slot == (void *)3, "keymap: keys with NUL bytes");
@@ -753,6 +784,7 @@ static void test_client_clash(void)
 struct events {
 	int n;
 	bool local;
+	bool bare; /* called with update NULL */
 	uint8_t last[256];
 	size_t last_len;
 };
@@ -766,14 +798,16 @@ static void on_update(void *ctx, const uint8_t *u, size_t len, bool local,
 	ev->n++;
 	ev->local = local;
 	ev->last_len = len < sizeof(ev->last) ? len : sizeof(ev->last);
-	memcpy(ev->last, u, ev->last_len);
+	ev->bare = !u;
+	if (ev->last_len)
+		memcpy(ev->last, u, ev->last_len);
 }
 
 static void test_events(void)
 {
 	struct y_doc *doc = new_doc(1, true);
 	struct y_type *t = root(doc, "t", Y_TEXT);
-	struct events ev = { 0 };
+	struct events ev = { 0 }, full = { 0 }, bare = { 0 };
 	int sub = y_doc_on_update(doc, on_update, &ev);
 
 	ok(sub > 0, "subscribed");
@@ -793,6 +827,27 @@ static void test_events(void)
 	y_doc_off_update(doc, sub);
 	text_insert(doc, t, 0, "z");
 	is_int(ev.n, 3, "unsubscribed");
+	y_doc_free(doc);
+
+	/* Y_UPDATE_REMOTE_BARE: remote transactions come without bytes */
+	doc = new_doc(1, true);
+	t = root(doc, "t", Y_TEXT);
+	is_int(y_doc_on_update_flags(doc, on_update, &bare, 2), -EINVAL,
+	       "unknown flag refused");
+	ok(y_doc_on_update_flags(doc, on_update, &bare, Y_UPDATE_REMOTE_BARE) >
+			   0 &&
+		   y_doc_on_update(doc, on_update, &full) > 0,
+	   "a bare and a full subscriber");
+	text_insert(doc, t, 0, "abc");
+	ok(bare.n == 1 && !bare.bare && bare.local &&
+		   bare.last_len == full.last_len &&
+		   !memcmp(bare.last, full.last, full.last_len),
+	   "a local edit: both get its bytes");
+	apply_hex(doc, "0101020004010174017800"); /* client 2: "x" */
+	ok(bare.n == 2 && bare.bare && !bare.local && bare.last_len == 0,
+	   "an applied update: the bare subscriber is told, without bytes");
+	is_hex(full.last, full.last_len, "0101020004010174017800",
+	       "the full subscriber still gets the update");
 	y_doc_free(doc);
 }
 
