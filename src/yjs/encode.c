@@ -453,6 +453,11 @@ out:
 
 /* ---- public encoders ------------------------------------------------------ */
 
+uint64_t y_doc_client_state(const struct y_doc *doc, uint64_t client)
+{
+	return doc ? y_store_state(&doc->store, client) : 0;
+}
+
 int y_doc_state_vector(uint8_t **out, size_t *out_len, struct y_doc *doc)
 {
 	struct y_u64map sv;

@@ -185,6 +185,9 @@ int y_doc_apply_update(struct y_doc *doc, const uint8_t *update, size_t len,
 
 /* encodeStateVector: pending structs do not count. */
 int y_doc_state_vector(uint8_t **out, size_t *out_len, struct y_doc *doc);
+/* One entry of the state vector (yjs getState): the next clock expected
+ * from client, 0 when nothing of it is known.  No allocation. */
+uint64_t y_doc_client_state(const struct y_doc *doc, uint64_t client);
 
 /*
  * encodeStateAsUpdate(doc, sv): everything the holder of state vector `sv`

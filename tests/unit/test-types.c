@@ -629,6 +629,9 @@ static void test_v15(void)
 	y_doc_encode_state_as_update(&u, &n, a, NULL, 0, NULL);
 	is_int(y_doc_apply_update(b, u, n, NULL), 0, "V15 sync");
 	free(u);
+	ok(y_doc_client_state(b, 1) == 5 && y_doc_client_state(b, 2) == 0 &&
+		   y_doc_client_state(b, 99) == 0,
+	   "client state: the next clock of each client");
 	y_text_format(ta, 0, 5, &bold);
 	y_text_format(tb, 0, 5, &bold);
 	y_doc_state_vector(&sv, &svn, a);

@@ -24,8 +24,8 @@
  * the <body> of an html document created from the same initial JSON.
  *
  * Seeing edits: every replica has a change listener (room_doc_listen) that
- * reads the replica's state vector and compares it with the one it saw
- * last.  Edits are made in this process, so the editing thread logs, per
+ * reads each editor's clock in the replica (y_doc_client_state) and
+ * compares it with the one it saw last.  Edits are made in this process, so the editing thread logs, per
  * client, the Yjs clock of each <p> it inserted: a remote client whose
  * clock moved from b to a brought exactly the logged edits with a clock in
  * [b, a).  That costs O(clients + new edits) per change, never a walk of
@@ -88,6 +88,7 @@ struct bench_replica {
 	uint64_t yclient; /* Yjs client id of this replica's own edits */
 	/* touched only by this client's network thread while editing */
 	uint64_t *last; /* per editor: its clock in the state vector seen */
+	uint64_t *clocks; /* scratch of the listener: the editors' clocks */
 	uint8_t *seen; /* per edit id */
 	double *lat; /* latencies (paced) */
 	size_t nlat;
@@ -96,7 +97,7 @@ struct bench_replica {
 	_Atomic long changes; /* listener calls that ran */
 };
 
-/* Client ids of the editors, sorted, to map a state vector entry to one. */
+/* Client ids of the editors, sorted, to find two that are the same. */
 struct bench_editor {
 	uint64_t yclient;
 	int idx;
@@ -339,14 +340,6 @@ static int editor_cmp(const void *a, const void *b)
 	return x->yclient < y->yclient ? -1 : x->yclient > y->yclient;
 }
 
-static int editor_of(uint64_t yclient)
-{
-	struct bench_editor key = { .yclient = yclient }, *e;
-
-	e = bsearch(&key, editors, opt.clients, sizeof(*editors), editor_cmp);
-	return e ? e->idx : -1;
-}
-
 static void seen_edit(struct bench_replica *r, int id, double t)
 {
 	if (r->seen[id])
@@ -385,28 +378,26 @@ static void seen_range(struct bench_replica *r, int k, uint64_t from,
 static void on_change(void *ctx, struct room_doc *d)
 {
 	struct bench_replica *r = ctx;
-	uint8_t *sv = NULL;
-	struct y_id *v = NULL;
-	size_t svn = 0, n = 0, i;
+	uint64_t *now = r->clocks;
+	struct y_doc *y;
 	double t = now_ms();
-	int e, k;
+	int k;
 
 	if (!atomic_load_explicit(&armed, memory_order_acquire))
 		return;
 	atomic_fetch_add_explicit(&r->changes, 1, memory_order_relaxed);
-	e = y_doc_state_vector(&sv, &svn, room_doc_lock(d));
+	/* the editors' clocks in this replica, under its lock; the logs are
+	 * read after it is released */
+	y = room_doc_lock(d);
+	for (k = 0; k < opt.clients; k++)
+		now[k] = y_doc_client_state(y, reps[k].yclient);
 	room_doc_unlock(d);
-	if (e < 0 || y_state_vector_decode(&v, &n, sv, svn, NULL) < 0)
-		die("client %d: cannot read the state vector", r->idx);
-	for (i = 0; i < n; i++) {
-		k = editor_of(v[i].client);
-		if (k < 0 || k == r->idx || v[i].clock <= r->last[k])
+	for (k = 0; k < opt.clients; k++) {
+		if (k == r->idx || now[k] <= r->last[k])
 			continue;
-		seen_range(r, k, r->last[k], v[i].clock, t);
-		r->last[k] = v[i].clock;
+		seen_range(r, k, r->last[k], now[k], t);
+		r->last[k] = now[k];
 	}
-	free(v);
-	free(sv);
 }
 
 /* ---- making edits (the editing thread) -------------------------------- */
@@ -564,6 +555,7 @@ static void editing(void)
 
 		r->idx = i;
 		r->last = xcalloc(C, sizeof(*r->last));
+		r->clocks = xcalloc(C, sizeof(*r->clocks));
 		r->seen = xcalloc(n_edits, 1);
 		if (paced)
 			r->lat = xcalloc(n_edits, sizeof(*r->lat));
