@@ -2,8 +2,9 @@
 /*
  * encode.c - writing updates (spec/yjs.md section 8): one struct with an
  * offset (8.2, 8.3), state vectors (8.1), encodeStateAsUpdate with the
- * pending structs and pending delete set merged in (8.2, 8.5) and the
- * update of a committed transaction (8.4).
+ * pending structs and pending delete set merged in (8.2, 8.5), the
+ * update of a committed transaction (8.4) and mergeUpdates of parsed
+ * updates (the same per-client run merge).
  *
  * The encoder never squashes Items: it writes the store as it is (the
  * commit merges).  When the document holds pending state, yjs passes its
@@ -12,7 +13,9 @@
  * structs are dropped, straddling ones are written with an offset).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core.h"
 
@@ -539,4 +542,99 @@ int y_encode_txn_update(struct y_buf *b, struct y_txn *txn)
 		return ret;
 	y_ds_write(b, &txn->ds);
 	return y_buf_error(b);
+}
+
+/* ---- mergeUpdates ---------------------------------------------------------- */
+
+int y_merge_updates(uint8_t **out, size_t *out_len,
+		    const uint8_t *const *updates, const size_t *lens, size_t n,
+		    struct y_error *err)
+{
+	struct y_update *u = NULL;
+	uint64_t *clients = NULL;
+	struct src *srcs = NULL;
+	struct wops w = { NULL, 0, 0 };
+	struct y_ds ds;
+	struct y_buf b;
+	size_t nclients = 0, total = 0, i, c, k;
+	int ret = -ENOMEM;
+
+	if (!out || !out_len || (n && (!updates || !lens)))
+		return -EINVAL;
+	*out = NULL;
+	*out_len = 0;
+	y_ds_init(&ds);
+	y_buf_init(&b);
+	u = calloc(n ? n : 1, sizeof(*u));
+	srcs = calloc(n ? n : 1, sizeof(*srcs));
+	if (!u || !srcs)
+		goto out;
+	for (i = 0; i < n; i++) {
+		ret = y_update_parse(&u[i], updates[i], lens[i], err);
+		if (ret) {
+			if (err) {
+				char msg[sizeof(err->msg)];
+
+				snprintf(msg, sizeof(msg), "update %zu: %.170s", i,
+					 err->msg);
+				memcpy(err->msg, msg, sizeof(msg));
+			}
+			goto out;
+		}
+		total += u[i].n;
+		ret = y_ds_union(&ds, &u[i].ds);
+		if (ret)
+			goto out;
+	}
+	ret = -ENOMEM;
+	clients = malloc((total ? total : 1) * sizeof(*clients));
+	if (!clients)
+		goto out;
+	for (i = 0; i < n; i++)
+		for (c = 0; c < u[i].n; c++) {
+			for (k = 0; k < nclients; k++)
+				if (clients[k] == u[i].clients[c].client)
+					break;
+			if (k == nclients && u[i].clients[c].n)
+				clients[nclients++] = u[i].clients[c].client;
+		}
+	/* as yjs: the clients in descending order */
+	qsort(clients, nclients, sizeof(*clients), u64_desc);
+	y_buf_put_var_uint(&b, nclients);
+	for (k = 0; k < nclients; k++) {
+		size_t nsrc = 0;
+
+		for (i = 0; i < n; i++)
+			for (c = 0; c < u[i].n; c++) {
+				const struct y_client_structs *cs =
+					&u[i].clients[c];
+
+				if (cs->client != clients[k] || !cs->n)
+					continue;
+				srcs[nsrc].items = cs->items;
+				srcs[nsrc].n = cs->n;
+				srcs[nsrc].i = 0;
+				srcs[nsrc].from = cs->items[0]->id.clock;
+				nsrc++;
+			}
+		w.n = 0;
+		ret = merge_sources(&w, srcs, nsrc);
+		if (ret)
+			goto out;
+		write_ops(&b, clients[k], &w, true);
+	}
+	y_ds_write(&b, &ds);
+	ret = y_buf_error(&b);
+	if (!ret)
+		ret = y_buf_steal(out, out_len, &b);
+out:
+	for (i = 0; u && i < n; i++)
+		y_update_release(&u[i]);
+	y_buf_release(&b);
+	y_ds_release(&ds);
+	free(w.v);
+	free(clients);
+	free(srcs);
+	free(u);
+	return ret;
 }

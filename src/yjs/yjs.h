@@ -185,6 +185,16 @@ int y_doc_apply_update(struct y_doc *doc, const uint8_t *update, size_t len,
 
 /* encodeStateVector: pending structs do not count. */
 int y_doc_state_vector(uint8_t **out, size_t *out_len, struct y_doc *doc);
+/*
+ * mergeUpdates: one v1 update holding everything in updates[0..n) (lens
+ * their sizes), as Y.mergeUpdates: each client's structs in clock order,
+ * a Skip where none covers a range, what two updates both hold written
+ * once; the delete sets united.  No document is needed.  -EBADMSG (err:
+ * which update, what and where) for a malformed one; *out is malloc'd.
+ */
+int y_merge_updates(uint8_t **out, size_t *out_len,
+		    const uint8_t *const *updates, const size_t *lens, size_t n,
+		    struct y_error *err);
 /* One entry of the state vector (yjs getState): the next clock expected
  * from client, 0 when nothing of it is known.  No allocation. */
 uint64_t y_doc_client_state(const struct y_doc *doc, uint64_t client);

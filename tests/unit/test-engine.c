@@ -851,6 +851,131 @@ static void test_events(void)
 	y_doc_free(doc);
 }
 
+/* ---- mergeUpdates ------------------------------------------------------ */
+
+struct ups {
+	uint8_t *u[8];
+	size_t n[8];
+	int k;
+};
+
+static void on_capture(void *ctx, const uint8_t *u, size_t len, bool local,
+		       void *origin)
+{
+	struct ups *c = ctx;
+
+	(void)local;
+	(void)origin;
+	if (c->k < 8 && (c->u[c->k] = malloc(len))) {
+		memcpy(c->u[c->k], u, len);
+		c->n[c->k++] = len;
+	}
+}
+
+/* The store and text of a fresh replica that applied the updates. */
+static void replica_of(char *store, char *text, size_t cap,
+		       const uint8_t *const *u, const size_t *n, int k)
+{
+	struct y_doc *d = new_doc(9, true);
+
+	for (int i = 0; i < k; i++)
+		y_doc_apply_update(d, u[i], n[i], NULL);
+	snprintf(store, cap, "%s", store_of(d));
+	snprintf(text, cap, "%s", text_of(root(d, "t", Y_TEXT)));
+	y_doc_free(d);
+}
+
+static void test_merge(void)
+{
+	struct y_doc *a = new_doc(1, false), *b = new_doc(2, false);
+	struct y_type *t = root(a, "t", Y_TEXT), *m = root(a, "m", Y_MAP);
+	char s1[1024], t1[1024], s2[1024], t2[1024];
+	struct ups c = { 0 }, cb = { 0 };
+	const uint8_t *v[4];
+	size_t vn[4];
+	struct y_error err;
+	uint8_t *out = NULL;
+	size_t len = 0;
+
+	y_doc_on_update(a, on_capture, &c);
+	y_doc_on_update(b, on_capture, &cb);
+	text_insert(a, t, 0, "hello");
+	map_set_num(a, m, "k", 1);
+	list_delete(a, t, 1, 2);
+	text_insert(a, t, 3, "!");
+	text_insert(b, root(b, "t", Y_TEXT), 0, "B");
+	is_int(c.k, 4, "four local updates");
+
+	/* the four in one: the same replica as the four one by one */
+	is_int(y_merge_updates(&out, &len, (const uint8_t *const *)c.u, c.n, 4,
+			       &err),
+	       0, "merge of four consecutive updates");
+	replica_of(s1, t1, sizeof(s1), (const uint8_t *const *)c.u, c.n, 4);
+	v[0] = out;
+	vn[0] = len;
+	replica_of(s2, t2, sizeof(s2), v, vn, 1);
+	is_str(t2, "hlo!", "merged: the text");
+	is_str(s2, s1, "merged: the same store as one by one");
+	ok(len < c.n[0] + c.n[1] + c.n[2] + c.n[3], "merged is smaller");
+	free(out);
+
+	/* overlapping input (an update twice) is written once */
+	v[0] = c.u[0];
+	vn[0] = c.n[0];
+	v[1] = c.u[0];
+	vn[1] = c.n[0];
+	is_int(y_merge_updates(&out, &len, v, vn, 2, NULL), 0,
+	       "merge of an update with itself");
+	ok(len == c.n[0] && !memcmp(out, c.u[0], len),
+	   "an update merged with itself is itself");
+	free(out);
+
+	/* a gap: a Skip, and the rest waits for what is missing */
+	v[0] = c.u[0];
+	vn[0] = c.n[0];
+	v[1] = c.u[3];
+	vn[1] = c.n[3];
+	v[2] = cb.u[0];
+	vn[2] = cb.n[0];
+	is_int(y_merge_updates(&out, &len, v, vn, 3, NULL), 0,
+	       "merge with a gap and a second client");
+	{
+		struct y_doc *d = new_doc(9, true);
+
+		y_doc_apply_update(d, out, len, NULL);
+		ok(y_doc_has_pending(d), "the structs after the gap wait");
+		y_doc_apply_update(d, c.u[1], c.n[1], NULL);
+		y_doc_apply_update(d, c.u[2], c.n[2], NULL);
+		ok(!y_doc_has_pending(d), "the missing updates fill the gap");
+		is_str(text_of(root(d, "t", Y_TEXT)), "hlo!B",
+		       "both clients' text (the lower client first)");
+		y_doc_free(d);
+	}
+	free(out);
+
+	/* none: the empty update; malformed: which one and where */
+	is_int(y_merge_updates(&out, &len, NULL, NULL, 0, NULL), 0,
+	       "merge of nothing");
+	is_hex(out, len, "0000", "the empty update");
+	free(out);
+	v[0] = c.u[0];
+	vn[0] = c.n[0];
+	v[1] = (const uint8_t *)"\x01\x05";
+	vn[1] = 2;
+	out = NULL;
+	is_int(y_merge_updates(&out, &len, v, vn, 2, &err), -EBADMSG,
+	       "a malformed update is refused");
+	ok(!out && !strncmp(err.msg, "update 1: ", 10), "and named: %s",
+	   err.msg);
+
+	for (int i = 0; i < c.k; i++)
+		free(c.u[i]);
+	for (int i = 0; i < cb.k; i++)
+		free(cb.u[i]);
+	y_doc_free(a);
+	y_doc_free(b);
+}
+
 /* ---- roots and client ids --------------------------------------------- */
 
 static void test_roots(void)
@@ -895,6 +1020,7 @@ int main(void)
 	test_client_clash();
 	test_events();
 	test_roots();
+	test_merge();
 	is_int(checks_failed, 0, "invariants held after every transaction");
 	return done_testing();
 }
