@@ -330,7 +330,8 @@ const char *room_doc_schema_json(const struct room_doc *d);
  * y_doc, to read (render) or edit (merge, y_* edits) it; no remote update
  * is applied while it is held.  room_doc_unlock releases it; every local
  * transaction made meanwhile has been captured and is queued to the
- * server (in order, one sync chunk per transaction).  Keep the lock
+ * server (in order; one sync chunk in flight per document, and what was
+ * queued while it was goes out merged into the next).  Keep the lock
  * short: the network thread waits for it to apply remote updates.
  */
 struct y_doc *room_doc_lock(struct room_doc *d);

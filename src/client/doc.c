@@ -5,9 +5,9 @@
  * stream (spec §9.5).
  *
  * Local transactions are captured by a y_doc update subscriber into the
- * document's outgoing queue (one sync chunk each, base64 text) and sent
- * one at a time, each after the previous chunk's __response__ (the pacing
- * of TS 0.39.9).  An update leaves the queue only when the server acked
+ * document's outgoing queue (base64 text) and sent one sync chunk at a
+ * time, each after the previous chunk's __response__ (the pacing of TS
+ * 0.39.9); what was queued meanwhile goes out merged into one update.  An update leaves the queue only when the server acked
  * it, so a lost connection loses nothing: on reconnect a new stream is
  * opened with our state vector and the queue is sent again (DESIGN.md
  * decision 7).  A refused update (error response) drops the queue and the
@@ -124,19 +124,39 @@ static void sync_done(struct room_client *c, struct room_req *r)
 	struct room_doc *d = r->ctx;
 	struct room_update *u;
 	struct util_error err;
+	bool refused;
 
 	if (!d)
 		return; /* the document is gone */
 	d->in_flight = false;
 	u = d->uhead;
-	if (!u || u->seq != r->seq)
+	/* the chunk carried the queue from the head up to seq r->seq */
+	if (!u || u->seq > r->seq)
 		return; /* dropped meanwhile (refusal) */
 	if (r->err) {
-		u->sent = false; /* sent again on the next stream */
+		/* sent again on the next stream */
+		for (; u && u->seq <= r->seq; u = u->next)
+			u->sent = false;
 		return;
 	}
 	util_error_clear(&err);
-	if (room_content_errno(&r->resp, &err) < 0) {
+	refused = room_content_errno(&r->resp, &err) < 0;
+	if (refused && u->seq != r->seq) {
+		/*
+		 * A merged chunk refused: the server has none of it.  Send
+		 * its updates one at a time, so that those before the bad
+		 * one are kept, as if they had never been merged.
+		 */
+		util_log_debug("room: %s: merged update refused (%s), "
+			       "sending its parts one by one",
+			       d->path, err.msg);
+		for (; u && u->seq <= r->seq; u = u->next)
+			u->sent = false;
+		d->no_merge = true;
+		d->await_close = true;
+		return;
+	}
+	if (refused) {
 		/*
 		 * Refused: the replica holds an edit the server will never
 		 * have.  Drop the queue (later edits were built on it) and
@@ -148,52 +168,125 @@ static void sync_done(struct room_client *c, struct room_req *r)
 		d->refused_upto = d->next_seq;
 		d->resolved = d->next_seq;
 		updates_drop_locked(d);
+		d->no_merge = false;
+		d->await_close = true;
 		d->rebuild = true;
 		pthread_cond_broadcast(&c->cond);
 		return;
 	}
-	d->uhead = u->next;
-	if (!d->uhead)
+	while ((u = d->uhead) && u->seq <= r->seq) {
+		d->uhead = u->next;
+		free(u->b64);
+		free(u);
+	}
+	if (!d->uhead) {
 		d->utail = &d->uhead;
-	d->resolved = u->seq;
-	free(u->b64);
-	free(u);
+		d->no_merge = false;
+	}
+	d->resolved = r->seq;
 	pthread_cond_broadcast(&c->cond);
+}
+
+/*
+ * Edits queued while a chunk was in flight go out as one update
+ * (y_merge_updates): the pacing stays TS's, one sync chunk in flight per
+ * document, but a burst of edits costs one round trip, not one each.  The
+ * queue keeps the parts until the chunk is acknowledged (sync_done).  At
+ * most MERGE_MAX_B64 of queued text is merged, so that a chunk stays far
+ * below the message limit.  Returns the merged text (*last: the last
+ * update in it), or NULL to send the head alone (nothing to merge, or no
+ * memory).
+ */
+#define MERGE_MAX_B64 (256u << 10)
+
+static char *merge_queue(struct room_doc *d, size_t *len,
+			 struct room_update **last)
+{
+	struct room_update *u = d->uhead, *x;
+	const uint8_t **v = NULL;
+	uint8_t **raw = NULL, *m = NULL;
+	size_t k = 0, total = 0, i, *vn = NULL, mn = 0;
+	char *b64 = NULL;
+
+	*last = u;
+	if (d->no_merge)
+		return NULL;
+	for (x = u; x && total + x->len <= MERGE_MAX_B64; x = x->next) {
+		total += x->len;
+		*last = x;
+		k++;
+	}
+	if (k < 2)
+		return NULL;
+	v = calloc(k, sizeof(*v));
+	vn = calloc(k, sizeof(*vn));
+	raw = calloc(k, sizeof(*raw));
+	if (!v || !vn || !raw)
+		goto out;
+	for (i = 0, x = u; i < k; i++, x = x->next) {
+		if (util_base64_decode(&raw[i], &vn[i], UTIL_BASE64_STD, x->b64,
+				       x->len, NULL) < 0)
+			goto out;
+		v[i] = raw[i];
+	}
+	if (y_merge_updates(&m, &mn, v, vn, k, NULL) < 0 ||
+	    util_base64_encode(&b64, len, UTIL_BASE64_STD, m, mn) < 0)
+		b64 = NULL;
+out:
+	for (i = 0; raw && i < k; i++)
+		free(raw[i]);
+	free(raw);
+	free(vn);
+	free(v);
+	free(m);
+	if (!b64)
+		*last = u;
+	return b64;
 }
 
 void room_docs_pump_locked(struct room_client *c)
 {
 	struct proto_content cont;
 	struct room_doc *d;
-	struct room_update *u;
+	struct room_update *u, *last, *x;
 	struct room_req *r;
+	size_t mlen = 0;
+	char *merged;
 	cJSON *h;
 
 	if (c->state != ROOM_CONNECTED || !c->wsi)
 		return;
 	for (d = c->docs; d; d = d->next) {
 		if (d->st != DOC_STREAM_OPEN || d->stream_gen != c->gen ||
-		    d->in_flight || !(u = d->uhead))
+		    d->in_flight || d->await_close || !(u = d->uhead))
 			continue;
+		merged = merge_queue(d, &mlen, &last);
 		h = cJSON_CreateObject();
-		if (!h || !cJSON_AddStringToObject(h, "kind", "sync") ||
-		    proto_content_binary(&cont, h, u->b64, u->len) < 0)
-			continue; /* ENOMEM: h freed by the constructor */
-		r = calloc(1, sizeof(*r));
-		if (!r) {
-			proto_content_free(&cont);
-			continue;
+		if (!h || !cJSON_AddStringToObject(h, "kind", "sync")) {
+			cJSON_Delete(h);
+			goto next;
 		}
-		r->fn = sync_done;
-		r->ctx = d;
-		r->seq = u->seq;
-		if (room_send_chunk_locked(c, r, d->tool_call_id, &cont) < 0) {
-			free(r);
-		} else {
-			u->sent = true;
-			d->in_flight = true;
+		/* the payload is a view until the chunk is encoded */
+		if (proto_content_binary(&cont, h, merged ? merged : u->b64,
+					 merged ? mlen : u->len) < 0)
+			goto next; /* h freed by the constructor */
+		r = calloc(1, sizeof(*r));
+		if (r) {
+			r->fn = sync_done;
+			r->ctx = d;
+			r->seq = last->seq;
+			if (room_send_chunk_locked(c, r, d->tool_call_id,
+						   &cont) < 0) {
+				free(r);
+			} else {
+				for (x = u; x != last->next; x = x->next)
+					x->sent = true;
+				d->in_flight = true;
+			}
 		}
 		proto_content_free(&cont);
+next:
+		free(merged);
 	}
 }
 
@@ -347,6 +440,7 @@ static void on_stream_closed(struct room_client *c, struct room_doc *d)
 	rebuild = d->rebuild;
 	d->st = DOC_STREAM_CLOSED;
 	d->in_flight = false;
+	d->await_close = false;
 	pthread_cond_broadcast(&c->cond);
 	pthread_mutex_unlock(&c->lock);
 	if (!reopen)
@@ -554,6 +648,7 @@ void room_docs_disconnected_locked(struct room_client *c)
 	for (d = c->docs; d; d = d->next) {
 		d->st = DOC_STREAM_NONE;
 		d->in_flight = false;
+		d->await_close = false;
 	}
 }
 

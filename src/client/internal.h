@@ -134,6 +134,13 @@ struct room_doc {
 	char refused_msg[UTIL_ERROR_MSG_MAX];
 	uint64_t rebuilds; /* completed rebuilds */
 	bool in_flight; /* one sync chunk in flight */
+	bool no_merge; /* a merged chunk was refused: one update at a time */
+	/*
+	 * A chunk was refused: the server ends the stream and answers any
+	 * chunk sent before its close arrives with an empty (not applied)
+	 * response, so nothing is sent until the stream is opened again.
+	 */
+	bool await_close;
 	struct room_listener *listeners;
 	size_t nlisteners;
 	int next_listener;

@@ -812,6 +812,33 @@ static void test_docs(const char *token)
 	is_int(r, 0, "edit after the rebuild");
 	is_int(room_doc_flush(da, &err), 0, "flush after the rebuild");
 	ok(doc_wait(db, "after-refusal", 5000), "b sees it");
+
+	/* edits made while a chunk is in flight go out merged: all arrive */
+	{
+		char v[32];
+		int i, bad = 0;
+
+		for (i = 0; i < 100; i++) {
+			snprintf(v, sizeof(v), "burst-%d", i);
+			bad |= set_root_attr(da, "name", v);
+		}
+		is_int(bad, 0, "100 edits without waiting");
+		is_int(room_doc_flush(da, &err), 0, "flush: all acked");
+		ok(!room_doc_pending(da), "nothing pending");
+		ok(doc_wait(db, "burst-99", 5000), "b has the last edit");
+	}
+	/* a bad edit among queued good ones: those before it are kept, as
+	 * if each had gone alone (a refused merged chunk is retried one
+	 * update at a time) */
+	r = set_root_attr(da, "name", "q0");
+	r |= set_root_attr(da, "name", "q1");
+	r |= set_root_attr(da, "bogus", "x");
+	r |= set_root_attr(da, "name", "q3");
+	is_int(r, 0, "good, good, bad, good queued");
+	is_int(room_doc_flush(da, &err), -EINVAL, "flush: the bad one refused");
+	ok(doc_wait(db, "q1", 5000), "the good edits before it arrived");
+	ok(doc_wait(da, "q1", 5000) && !doc_has(da, "q3"),
+	   "the rebuilt replica has them, not the edit built on the bad one");
 	room_doc_unlisten(db, lid);
 out:
 	room_doc_close(db);
