@@ -9,6 +9,8 @@
  *    re-apply to a fresh doc;
  *  - y_update_dump, which must accept exactly what apply accepts on an
  *    empty doc;
+ *  - y_merge_updates of the input with itself, which must accept the same,
+ *    and whose result must dump and apply wherever the input applies;
  *  - y_state_vector_decode;
  *  - y_any_from_json, whose stringified result must parse and stringify
  *    to the same text.
@@ -186,6 +188,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!drc)
 		free(dump);
 	CHECK(!arc == !drc);
+
+	/* and mergeUpdates too; what it writes is well-formed */
+	{
+		const uint8_t *v[2] = { data, data };
+		size_t vn[2] = { size, size };
+		uint8_t *m = NULL;
+		size_t mn = 0;
+		int mrc = y_merge_updates(&m, &mn, v, vn, 2, NULL);
+
+		CHECK(!mrc == !drc);
+		if (!mrc) {
+			CHECK(!y_update_dump(&dump, &n, m, mn, NULL));
+			free(dump);
+			CHECK(!y_doc_new(&d, NULL));
+			CHECK(y_doc_apply_update(d, m, mn, NULL) == 0);
+			y_doc_free(d);
+			free(m);
+		}
+	}
 
 	/* pre-populated doc (fresh each time: apply may succeed) */
 	d = populated();
