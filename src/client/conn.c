@@ -1189,6 +1189,34 @@ static int raw_frame(void *ctx, int op, const uint8_t *data, size_t len)
 	return 0;
 }
 
+/*
+ * Fails the WebSocket connection (RFC 6455 7.1.7) after a frame error:
+ * a close frame says why (1002 a protocol error, 1009 a message over the
+ * limit, 1011 no memory), then the connection is dropped once it is
+ * written.  Frames of ours still queued are not sent.  Returns -1 when
+ * there is nothing to say (a close went out already): hang up now.
+ */
+static int raw_fail_connection(struct room_client *c, struct lws *wsi, int e)
+{
+	uint8_t code[2];
+	unsigned v = e == -EMSGSIZE ? 1009 : e == -ENOMEM ? 1011 : 1002;
+	bool sent;
+
+	pthread_mutex_lock(&c->lock);
+	sent = c->close_sent;
+	c->close_sent = true;
+	pthread_mutex_unlock(&c->lock);
+	if (sent)
+		return -1;
+	code[0] = (uint8_t)(v >> 8);
+	code[1] = (uint8_t)v;
+	c->ws_close_after = true;
+	c->ws_ctl_len = ws_frame_build(c->ws_ctl, WS_OP_CLOSE, code, 2,
+				       ws_rng_next(&c->ws_rng));
+	lws_callback_on_writable(wsi);
+	return 0;
+}
+
 static int connect_error_errno(const char *msg, int http);
 
 static int raw_rx(struct room_client *c, struct lws *wsi, const uint8_t *in,
@@ -1229,7 +1257,7 @@ static int raw_rx(struct room_client *c, struct lws *wsi, const uint8_t *in,
 	e = ws_parser_feed(&c->ws_rx, in, len, raw_frame, c, &err);
 	if (e < 0) {
 		util_log_warn("room: %s: %s", c->url, err.msg);
-		return -1;
+		return raw_fail_connection(c, wsi, e);
 	}
 	if (c->ws_close_after && !c->ws_ctl_len)
 		return -1; /* the close handshake is complete */

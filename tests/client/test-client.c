@@ -34,6 +34,7 @@
 #include "server.h"
 #include "tap.h"
 #include "util.h"
+#include "ws.h"
 #include "yjs.h"
 
 #define SECRET "test-client-secret"
@@ -1031,6 +1032,112 @@ static void test_timeouts(const char *token)
 	close(lfd);
 }
 
+/*
+ * A server that completes the upgrade and then sends a masked frame (a
+ * protocol error: servers never mask): the client fails the connection
+ * with a close frame of code 1002 (RFC 6455 7.1.7), then hangs up.
+ */
+struct bad_server {
+	int lfd;
+	int close_code; /* what the client's close frame said; -1 none */
+	bool hung_up; /* then EOF */
+};
+
+static bool read_some(int fd, uint8_t *buf, size_t want, size_t *have)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (*have < want) {
+		if (poll(&p, 1, 5000) != 1)
+			return false;
+		n = read(fd, buf + *have, want - *have);
+		if (n <= 0)
+			return false;
+		*have += (size_t)n;
+	}
+	return true;
+}
+
+static void *bad_server_main(void *arg)
+{
+	struct bad_server *bs = arg;
+	static const uint8_t masked[] = { 0x82, 0x81, 1, 2, 3, 4, 0x2a };
+	char req[4096], key[64] = "", acc[WS_ACCEPT_LEN + 1], resp[256];
+	uint8_t f[16];
+	size_t n = 0, have = 0;
+	const char *k, *e;
+	int fd;
+
+	fd = accept(bs->lfd, NULL, NULL);
+	if (fd < 0)
+		return NULL;
+	/* the upgrade request, up to its blank line */
+	while (n < sizeof(req) - 1 && !strstr(req, "\r\n\r\n")) {
+		size_t got = n;
+
+		if (!read_some(fd, (uint8_t *)req, n + 1, &got))
+			goto out;
+		n = got;
+		req[n] = 0;
+	}
+	k = strcasestr(req, "Sec-WebSocket-Key: ");
+	e = k ? strstr(k, "\r\n") : NULL;
+	if (!e || e - k - 19 >= (long)sizeof(key))
+		goto out;
+	memcpy(key, k + 19, (size_t)(e - k - 19));
+	if (ws_accept_of(acc, key) < 0)
+		goto out;
+	n = (size_t)snprintf(resp, sizeof(resp),
+			     "HTTP/1.1 101 Switching Protocols\r\n"
+			     "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+			     "Sec-WebSocket-Accept: %s\r\n\r\n",
+			     acc);
+	if (write(fd, resp, n) != (ssize_t)n ||
+	    write(fd, masked, sizeof(masked)) != (ssize_t)sizeof(masked))
+		goto out;
+	/* the client's close: FIN + close, masked, 2 bytes of payload */
+	if (!read_some(fd, f, 8, &have) || f[0] != 0x88 || f[1] != 0x82)
+		goto out;
+	bs->close_code = (f[6] ^ f[2]) << 8 | (f[7] ^ f[3]);
+	bs->hung_up = read(fd, f, sizeof(f)) == 0;
+out:
+	close(fd);
+	return NULL;
+}
+
+static void test_bad_frame(const char *token)
+{
+	struct bad_server bs = { .close_code = -1 };
+	struct room_client *c = NULL;
+	struct sockaddr_in sa = { 0 };
+	socklen_t sl = sizeof(sa);
+	struct util_error err;
+	pthread_t th;
+	int r;
+
+	bs.lfd = socket(AF_INET, SOCK_STREAM, 0);
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bs.lfd < 0 ||
+	    bind(bs.lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(bs.lfd, 4) < 0 ||
+	    getsockname(bs.lfd, (struct sockaddr *)&sa, &sl) < 0 ||
+	    pthread_create(&th, NULL, bad_server_main, &bs)) {
+		skip(3, "no socket");
+		if (bs.lfd >= 0)
+			close(bs.lfd);
+		return;
+	}
+	r = connect_to(&c, ntohs(sa.sin_port), token, NULL, 3000, &err);
+	ok(r < 0, "a server sending a masked frame: the connect fails (%d)", r);
+	room_client_close(c);
+	pthread_join(th, NULL);
+	is_int(bs.close_code, 1002, "the client's close frame says 1002");
+	ok(bs.hung_up, "and then it hangs up");
+	close(bs.lfd);
+}
+
 static void test_target(const char *token)
 {
 	struct room_target t;
@@ -1233,6 +1340,7 @@ int main(void)
 	test_sync(token);
 	test_docs(token);
 	test_timeouts(token);
+	test_bad_frame(token);
 	test_target(token);
 	if (!getenv("TEST_CLIENT_NO_TLS"))
 		test_tls(token);
