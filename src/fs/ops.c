@@ -728,8 +728,15 @@ static int op_rename(const char *from, const char *to, unsigned int flags)
 		}
 	}
 	if (S_ISREG(st.st_mode) && mfs_is_doc_path(m, rt) &&
-	    (is_ghost(m, rt) || attr_of(m, rt, &sto) == 0)) {
-		/* Over an existing document: a new revision of it. */
+	    (!mfs_is_doc_path(m, rf) || is_ghost(m, rt) ||
+	     attr_of(m, rt, &sto) == 0)) {
+		/*
+		 * Over an existing document: a new revision of it.  A plain
+		 * file renamed to a document's name becomes a new document:
+		 * the room keeps a document's Yjs state at its path, so the
+		 * JSON bytes cannot just be moved there (an rsync temp name
+		 * that does not look like one is such a file).
+		 */
 		r = mfs_read_all(m, rf, &text, &len);
 		if (r < 0)
 			return r;

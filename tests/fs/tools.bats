@@ -255,6 +255,29 @@ room_json() {
 	run -0 diff -r "$L/src" "$L/back"
 }
 
+# rsync's temp names look like .<name>.XXXXXX; one whose suffix is all
+# lowercase is taken for a real name (a room file, not a local temp), so
+# the rename is room to room: it must still make a document, not move
+# the JSON bytes to a document's path.
+@test "a plain file renamed to a document's name becomes that document" {
+	t mkdir "$MNT/$D"
+	doc3p H P1 P2 >"$L/n.json"
+	t cp "$L/n.json" "$MNT/$D/.n.document.abcdef"
+	run -0 t mv "$MNT/$D/.n.document.abcdef" "$MNT/$D/n.document"
+	run -0 room_json "$D/n.document"
+	[ "$output" = "$(canon "$L/n.json")" ]
+	run -0 t jq -S -c . "$MNT/$D/n.document"
+	[ "$output" = "$(canon "$L/n.json")" ]
+	[ ! -e "$MNT/$D/.n.document.abcdef" ]
+	# invalid JSON: the rename fails and nothing is lost
+	printf '{"document": [\n' >"$MNT/$D/bad.txt"
+	run t mv "$MNT/$D/bad.txt" "$MNT/$D/bad.document"
+	[ "$status" -ne 0 ]
+	run -0 t cat "$MNT/$D/bad.txt"
+	[ "$output" = '{"document": [' ]
+	[ ! -e "$MNT/$D/bad.document" ]
+}
+
 @test "Python os.replace over a document is an edit of the same document" {
 	t mkdir "$MNT/$D"
 	doc3 H P1 P2 >"$MNT/$D/r.document"
