@@ -575,8 +575,8 @@ int y_merge_updates(uint8_t **out, size_t *out_len,
 			if (err) {
 				char msg[sizeof(err->msg)];
 
-				snprintf(msg, sizeof(msg), "update %zu: %.170s", i,
-					 err->msg);
+				snprintf(msg, sizeof(msg), "update %zu: %.170s",
+					 i, err->msg);
 				memcpy(err->msg, msg, sizeof(msg));
 			}
 			goto out;
