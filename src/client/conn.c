@@ -1150,11 +1150,30 @@ static void conn_closed(struct room_client *c)
 	on_down(c, -ENOTCONN, code, 0, why);
 }
 
+/*
+ * Our last frame before we hang up: a close carrying code (2 bytes, or
+ * none), unless a close of ours went out already.  Returns whether one was
+ * queued (raw_writeable writes it, then drops the connection).
+ */
+static bool raw_close_last(struct room_client *c, const uint8_t *code, size_t n)
+{
+	bool sent;
+
+	pthread_mutex_lock(&c->lock);
+	sent = c->close_sent;
+	c->close_sent = true;
+	pthread_mutex_unlock(&c->lock);
+	c->ws_close_after = true;
+	c->ws_ctl_len = sent ? 0 :
+			       ws_frame_build(c->ws_ctl, WS_OP_CLOSE, code, n,
+					      ws_rng_next(&c->ws_rng));
+	return !sent;
+}
+
 /* ws_frame_fn: a message or control frame from the server. */
 static int raw_frame(void *ctx, int op, const uint8_t *data, size_t len)
 {
 	struct room_client *c = ctx;
-	bool sent;
 	int code;
 
 	switch (op) {
@@ -1172,16 +1191,10 @@ static int raw_frame(void *ctx, int op, const uint8_t *data, size_t len)
 		code = len >= 2 ? data[0] << 8 | data[1] : 1005;
 		pthread_mutex_lock(&c->lock);
 		c->peer_close = code; /* for RAW_CLOSE */
-		sent = c->close_sent;
-		c->close_sent = true;
 		pthread_mutex_unlock(&c->lock);
-		c->ws_close_after = true;
 		/* the answer to our close ends the handshake; a close of the
 		 * server's is echoed (its code only), then we hang up */
-		c->ws_ctl_len = sent ? 0 :
-				       ws_frame_build(c->ws_ctl, WS_OP_CLOSE,
-						      data, len >= 2 ? 2 : 0,
-						      ws_rng_next(&c->ws_rng));
+		raw_close_last(c, data, len >= 2 ? 2 : 0);
 		break;
 	default: /* pong */
 		break;
@@ -1198,21 +1211,11 @@ static int raw_frame(void *ctx, int op, const uint8_t *data, size_t len)
  */
 static int raw_fail_connection(struct room_client *c, struct lws *wsi, int e)
 {
-	uint8_t code[2];
 	unsigned v = e == -EMSGSIZE ? 1009 : e == -ENOMEM ? 1011 : 1002;
-	bool sent;
+	uint8_t code[2] = { (uint8_t)(v >> 8), (uint8_t)v };
 
-	pthread_mutex_lock(&c->lock);
-	sent = c->close_sent;
-	c->close_sent = true;
-	pthread_mutex_unlock(&c->lock);
-	if (sent)
+	if (!raw_close_last(c, code, 2))
 		return -1;
-	code[0] = (uint8_t)(v >> 8);
-	code[1] = (uint8_t)v;
-	c->ws_close_after = true;
-	c->ws_ctl_len = ws_frame_build(c->ws_ctl, WS_OP_CLOSE, code, 2,
-				       ws_rng_next(&c->ws_rng));
 	lws_callback_on_writable(wsi);
 	return 0;
 }

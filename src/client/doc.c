@@ -5,12 +5,12 @@
  * stream (spec §9.5).
  *
  * Local transactions are captured by a y_doc update subscriber into the
- * document's outgoing queue (base64 text) and sent one sync chunk at a
- * time, each after the previous chunk's __response__ (the pacing of TS
- * 0.39.9); what was queued meanwhile goes out merged into one update.  An update leaves the queue only when the server acked
- * it, so a lost connection loses nothing: on reconnect a new stream is
- * opened with our state vector and the queue is sent again (DESIGN.md
- * decision 7).  A refused update (error response) drops the queue and the
+ * document's outgoing queue and sent one sync chunk at a time, each after
+ * the previous chunk's __response__ (the pacing of TS 0.39.9); what was
+ * queued meanwhile goes out merged into one update.  An update leaves the
+ * queue only when the server acked it, so a lost connection loses
+ * nothing: on reconnect a new stream is opened with our state vector and
+ * the queue is sent again (DESIGN.md decision 7).  A refused update (error response) drops the queue and the
  * replica is rebuilt from the server's full state in a fresh y_doc.
  *
  * Deliberate difference from TS: updates that come from the server are
@@ -20,6 +20,7 @@
 #define _GNU_SOURCE /* asprintf, strptime, timegm */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,24 +51,22 @@ static void touch(struct room_doc *d)
 	atomic_store(&d->mtime_ms, util_time_ms());
 }
 
-/* Appends an update (base64 text, taken) to the queue.  c->lock held. */
-static void queue_update_locked(struct room_client *c, struct room_doc *d,
-				char *b64, size_t len)
+/* Appends a copy of an update to the queue.  c->lock held. */
+static int queue_update_locked(struct room_client *c, struct room_doc *d,
+			       const uint8_t *update, size_t len)
 {
-	struct room_update *u = calloc(1, sizeof(*u));
+	struct room_update *u;
 
-	if (!u) {
-		free(b64);
-		util_log_error("room: %s: out of memory, a local edit is lost",
-			       d->path);
-		return;
-	}
+	if (len > SIZE_MAX - sizeof(*u) || !(u = malloc(sizeof(*u) + len)))
+		return -ENOMEM;
+	memset(u, 0, sizeof(*u));
+	memcpy(u->data, update, len);
 	u->seq = ++d->next_seq;
-	u->b64 = b64;
 	u->len = len;
 	*d->utail = u;
 	d->utail = &u->next;
 	room_docs_pump_locked(c);
+	return 0;
 }
 
 /* y_doc update subscriber (Y_UPDATE_REMOTE_BARE: an applied update comes
@@ -77,8 +76,7 @@ static void on_update(void *ctx, const uint8_t *update, size_t len, bool local,
 {
 	struct room_doc *d = ctx;
 	struct room_client *c = d->c;
-	char *b64;
-	size_t n;
+	int e;
 
 	(void)origin;
 	if (!local) {
@@ -86,15 +84,13 @@ static void on_update(void *ctx, const uint8_t *update, size_t len, bool local,
 		d->remote_changed = true;
 		return;
 	}
-	if (util_base64_encode(&b64, &n, UTIL_BASE64_STD, update, len) < 0) {
-		util_log_error("room: %s: out of memory, a local edit is lost",
-			       d->path);
-		return;
-	}
 	touch(d);
 	pthread_mutex_lock(&c->lock);
-	queue_update_locked(c, d, b64, n);
+	e = queue_update_locked(c, d, update, len);
 	pthread_mutex_unlock(&c->lock);
+	if (e < 0)
+		util_log_error("room: %s: out of memory, a local edit is lost",
+			       d->path);
 }
 
 static void updates_drop_locked(struct room_doc *d)
@@ -103,7 +99,6 @@ static void updates_drop_locked(struct room_doc *d)
 
 	while ((u = d->uhead)) {
 		d->uhead = u->next;
-		free(u->b64);
 		free(u);
 	}
 	d->utail = &d->uhead;
@@ -176,7 +171,6 @@ static void sync_done(struct room_client *c, struct room_req *r)
 	}
 	while ((u = d->uhead) && u->seq <= r->seq) {
 		d->uhead = u->next;
-		free(u->b64);
 		free(u);
 	}
 	if (!d->uhead) {
@@ -192,26 +186,25 @@ static void sync_done(struct room_client *c, struct room_req *r)
  * (y_merge_updates): the pacing stays TS's, one sync chunk in flight per
  * document, but a burst of edits costs one round trip, not one each.  The
  * queue keeps the parts until the chunk is acknowledged (sync_done).  At
- * most MERGE_MAX_B64 of queued text is merged, so that a chunk stays far
- * below the message limit.  Returns the merged text (*last: the last
- * update in it), or NULL to send the head alone (nothing to merge, or no
- * memory).
+ * most MERGE_MAX bytes of updates are merged (256 KiB of base64), so
+ * that a chunk stays far below the message limit.  Returns the merged
+ * update (*last: the last update in it), or NULL to send the head alone
+ * (nothing to merge, or no memory).
  */
-#define MERGE_MAX_B64 (256u << 10)
+#define MERGE_MAX (192u << 10)
 
-static char *merge_queue(struct room_doc *d, size_t *len,
-			 struct room_update **last)
+static uint8_t *merge_queue(struct room_doc *d, size_t *len,
+			    struct room_update **last)
 {
 	struct room_update *u = d->uhead, *x;
-	const uint8_t **v = NULL;
-	uint8_t **raw = NULL, *m = NULL;
-	size_t k = 0, total = 0, i, *vn = NULL, mn = 0;
-	char *b64 = NULL;
+	const uint8_t **v;
+	uint8_t *m = NULL;
+	size_t k = 0, total = 0, i, *vn;
 
 	*last = u;
 	if (d->no_merge)
 		return NULL;
-	for (x = u; x && total + x->len <= MERGE_MAX_B64; x = x->next) {
+	for (x = u; x && total + x->len <= MERGE_MAX; x = x->next) {
 		total += x->len;
 		*last = x;
 		k++;
@@ -220,28 +213,19 @@ static char *merge_queue(struct room_doc *d, size_t *len,
 		return NULL;
 	v = calloc(k, sizeof(*v));
 	vn = calloc(k, sizeof(*vn));
-	raw = calloc(k, sizeof(*raw));
-	if (!v || !vn || !raw)
-		goto out;
-	for (i = 0, x = u; i < k; i++, x = x->next) {
-		if (util_base64_decode(&raw[i], &vn[i], UTIL_BASE64_STD, x->b64,
-				       x->len, NULL) < 0)
-			goto out;
-		v[i] = raw[i];
+	if (v && vn) {
+		for (i = 0, x = u; i < k; i++, x = x->next) {
+			v[i] = x->data;
+			vn[i] = x->len;
+		}
+		if (y_merge_updates(&m, len, v, vn, k, NULL) < 0)
+			m = NULL;
 	}
-	if (y_merge_updates(&m, &mn, v, vn, k, NULL) < 0 ||
-	    util_base64_encode(&b64, len, UTIL_BASE64_STD, m, mn) < 0)
-		b64 = NULL;
-out:
-	for (i = 0; raw && i < k; i++)
-		free(raw[i]);
-	free(raw);
 	free(vn);
 	free(v);
-	free(m);
-	if (!b64)
+	if (!m)
 		*last = u;
-	return b64;
+	return m;
 }
 
 void room_docs_pump_locked(struct room_client *c)
@@ -250,8 +234,9 @@ void room_docs_pump_locked(struct room_client *c)
 	struct room_doc *d;
 	struct room_update *u, *last, *x;
 	struct room_req *r;
-	size_t mlen = 0;
-	char *merged;
+	uint8_t *merged;
+	char *b64 = NULL;
+	size_t mlen = 0, n;
 	cJSON *h;
 
 	if (c->state != ROOM_CONNECTED || !c->wsi)
@@ -261,14 +246,18 @@ void room_docs_pump_locked(struct room_client *c)
 		    d->in_flight || d->await_close || !(u = d->uhead))
 			continue;
 		merged = merge_queue(d, &mlen, &last);
+		/* the chunk's payload is the update in base64 */
+		if (util_base64_encode(&b64, &n, UTIL_BASE64_STD,
+				       merged ? merged : u->data,
+				       merged ? mlen : u->len) < 0)
+			goto next;
 		h = cJSON_CreateObject();
 		if (!h || !cJSON_AddStringToObject(h, "kind", "sync")) {
 			cJSON_Delete(h);
 			goto next;
 		}
 		/* the payload is a view until the chunk is encoded */
-		if (proto_content_binary(&cont, h, merged ? merged : u->b64,
-					 merged ? mlen : u->len) < 0)
+		if (proto_content_binary(&cont, h, b64, n) < 0)
 			goto next; /* h freed by the constructor */
 		r = calloc(1, sizeof(*r));
 		if (r) {
@@ -286,6 +275,8 @@ void room_docs_pump_locked(struct room_client *c)
 		}
 		proto_content_free(&cont);
 next:
+		free(b64);
+		b64 = NULL;
 		free(merged);
 	}
 }
@@ -1034,8 +1025,6 @@ int room_sync_push(struct room_client *c, const char *path,
 	struct room_doc *d;
 	struct y_error yerr;
 	uint64_t seq;
-	char *b64;
-	size_t n;
 	int e;
 
 	if (!path || (!update && len)) {
@@ -1056,26 +1045,25 @@ int room_sync_push(struct room_client *c, const char *path,
 	d->refs++; /* keeps it while we work without c->lock */
 	pthread_mutex_unlock(&c->lock);
 
-	e = util_base64_encode(&b64, &n, UTIL_BASE64_STD, update, len);
-	if (e < 0)
-		goto out;
 	pthread_mutex_lock(&d->lock);
 	e = y_doc_apply_update(d->y, update, len, &yerr);
 	if (e < 0) {
 		pthread_mutex_unlock(&d->lock);
 		util_error_set(err, -1, "%s: not a Yjs v1 update: %s", path,
 			       yerr.msg);
-		free(b64);
 		e = -EINVAL;
 		goto out;
 	}
 	d->remote_changed = false;
 	pthread_mutex_lock(&c->lock);
-	queue_update_locked(c, d, b64, n);
+	e = queue_update_locked(c, d, update, len);
 	seq = d->next_seq;
 	pthread_mutex_unlock(&d->lock);
 	touch(d);
-	e = wait_resolved_locked(c, d, seq, err);
+	if (e == 0)
+		e = wait_resolved_locked(c, d, seq, err);
+	else
+		util_error_set(err, -1, "out of memory");
 	pthread_mutex_unlock(&c->lock);
 out:
 	room_doc_close(d);

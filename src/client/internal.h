@@ -82,9 +82,9 @@ struct room_stream {
 struct room_update {
 	struct room_update *next;
 	uint64_t seq;
-	char *b64; /* base64 text, the chunk payload */
-	size_t len;
 	bool sent; /* a sync chunk carrying it is in flight */
+	size_t len;
+	uint8_t data[]; /* the v1 update (base64 only when sent) */
 };
 
 struct room_listener {
