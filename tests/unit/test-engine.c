@@ -787,7 +787,15 @@ struct events {
 	bool bare; /* called with update NULL */
 	uint8_t last[256];
 	size_t last_len;
+	uint8_t *all[8]; /* copies of the first 8 updates (events_free) */
+	size_t all_len[8];
 };
+
+static void events_free(struct events *ev)
+{
+	for (int i = 0; i < 8; i++)
+		free(ev->all[i]);
+}
 
 static void on_update(void *ctx, const uint8_t *u, size_t len, bool local,
 		      void *origin)
@@ -801,6 +809,10 @@ static void on_update(void *ctx, const uint8_t *u, size_t len, bool local,
 	ev->bare = !u;
 	if (ev->last_len)
 		memcpy(ev->last, u, ev->last_len);
+	if (u && ev->n <= 8 && (ev->all[ev->n - 1] = malloc(len ? len : 1))) {
+		memcpy(ev->all[ev->n - 1], u, len);
+		ev->all_len[ev->n - 1] = len;
+	}
 }
 
 static void test_events(void)
@@ -849,28 +861,12 @@ static void test_events(void)
 	is_hex(full.last, full.last_len, "0101020004010174017800",
 	       "the full subscriber still gets the update");
 	y_doc_free(doc);
+	events_free(&ev);
+	events_free(&full);
+	events_free(&bare);
 }
 
 /* ---- mergeUpdates ------------------------------------------------------ */
-
-struct ups {
-	uint8_t *u[8];
-	size_t n[8];
-	int k;
-};
-
-static void on_capture(void *ctx, const uint8_t *u, size_t len, bool local,
-		       void *origin)
-{
-	struct ups *c = ctx;
-
-	(void)local;
-	(void)origin;
-	if (c->k < 8 && (c->u[c->k] = malloc(len))) {
-		memcpy(c->u[c->k], u, len);
-		c->n[c->k++] = len;
-	}
-}
 
 /* The store and text of a fresh replica that applied the updates. */
 static void replica_of(char *store, char *text, size_t cap,
@@ -890,53 +886,55 @@ static void test_merge(void)
 	struct y_doc *a = new_doc(1, false), *b = new_doc(2, false);
 	struct y_type *t = root(a, "t", Y_TEXT), *m = root(a, "m", Y_MAP);
 	char s1[1024], t1[1024], s2[1024], t2[1024];
-	struct ups c = { 0 }, cb = { 0 };
+	struct events c = { 0 }, cb = { 0 };
 	const uint8_t *v[4];
 	size_t vn[4];
 	struct y_error err;
 	uint8_t *out = NULL;
 	size_t len = 0;
 
-	y_doc_on_update(a, on_capture, &c);
-	y_doc_on_update(b, on_capture, &cb);
+	y_doc_on_update(a, on_update, &c);
+	y_doc_on_update(b, on_update, &cb);
 	text_insert(a, t, 0, "hello");
 	map_set_num(a, m, "k", 1);
 	list_delete(a, t, 1, 2);
 	text_insert(a, t, 3, "!");
 	text_insert(b, root(b, "t", Y_TEXT), 0, "B");
-	is_int(c.k, 4, "four local updates");
+	is_int(c.n, 4, "four local updates");
 
 	/* the four in one: the same replica as the four one by one */
-	is_int(y_merge_updates(&out, &len, (const uint8_t *const *)c.u, c.n, 4,
-			       &err),
+	is_int(y_merge_updates(&out, &len, (const uint8_t *const *)c.all,
+			       c.all_len, 4, &err),
 	       0, "merge of four consecutive updates");
-	replica_of(s1, t1, sizeof(s1), (const uint8_t *const *)c.u, c.n, 4);
+	replica_of(s1, t1, sizeof(s1), (const uint8_t *const *)c.all, c.all_len,
+		   4);
 	v[0] = out;
 	vn[0] = len;
 	replica_of(s2, t2, sizeof(s2), v, vn, 1);
 	is_str(t2, "hlo!", "merged: the text");
 	is_str(s2, s1, "merged: the same store as one by one");
-	ok(len < c.n[0] + c.n[1] + c.n[2] + c.n[3], "merged is smaller");
+	ok(len < c.all_len[0] + c.all_len[1] + c.all_len[2] + c.all_len[3],
+	   "merged is smaller");
 	free(out);
 
 	/* overlapping input (an update twice) is written once */
-	v[0] = c.u[0];
-	vn[0] = c.n[0];
-	v[1] = c.u[0];
-	vn[1] = c.n[0];
+	v[0] = c.all[0];
+	vn[0] = c.all_len[0];
+	v[1] = c.all[0];
+	vn[1] = c.all_len[0];
 	is_int(y_merge_updates(&out, &len, v, vn, 2, NULL), 0,
 	       "merge of an update with itself");
-	ok(len == c.n[0] && !memcmp(out, c.u[0], len),
+	ok(len == c.all_len[0] && !memcmp(out, c.all[0], len),
 	   "an update merged with itself is itself");
 	free(out);
 
 	/* a gap: a Skip, and the rest waits for what is missing */
-	v[0] = c.u[0];
-	vn[0] = c.n[0];
-	v[1] = c.u[3];
-	vn[1] = c.n[3];
-	v[2] = cb.u[0];
-	vn[2] = cb.n[0];
+	v[0] = c.all[0];
+	vn[0] = c.all_len[0];
+	v[1] = c.all[3];
+	vn[1] = c.all_len[3];
+	v[2] = cb.all[0];
+	vn[2] = cb.all_len[0];
 	is_int(y_merge_updates(&out, &len, v, vn, 3, NULL), 0,
 	       "merge with a gap and a second client");
 	{
@@ -944,8 +942,8 @@ static void test_merge(void)
 
 		y_doc_apply_update(d, out, len, NULL);
 		ok(y_doc_has_pending(d), "the structs after the gap wait");
-		y_doc_apply_update(d, c.u[1], c.n[1], NULL);
-		y_doc_apply_update(d, c.u[2], c.n[2], NULL);
+		y_doc_apply_update(d, c.all[1], c.all_len[1], NULL);
+		y_doc_apply_update(d, c.all[2], c.all_len[2], NULL);
 		ok(!y_doc_has_pending(d), "the missing updates fill the gap");
 		is_str(text_of(root(d, "t", Y_TEXT)), "hlo!B",
 		       "both clients' text (the lower client first)");
@@ -958,8 +956,8 @@ static void test_merge(void)
 	       "merge of nothing");
 	is_hex(out, len, "0000", "the empty update");
 	free(out);
-	v[0] = c.u[0];
-	vn[0] = c.n[0];
+	v[0] = c.all[0];
+	vn[0] = c.all_len[0];
 	v[1] = (const uint8_t *)"\x01\x05";
 	vn[1] = 2;
 	out = NULL;
@@ -968,10 +966,8 @@ static void test_merge(void)
 	ok(!out && !strncmp(err.msg, "update 1: ", 10), "and named: %s",
 	   err.msg);
 
-	for (int i = 0; i < c.k; i++)
-		free(c.u[i]);
-	for (int i = 0; i < cb.k; i++)
-		free(cb.u[i]);
+	events_free(&c);
+	events_free(&cb);
 	y_doc_free(a);
 	y_doc_free(b);
 }
